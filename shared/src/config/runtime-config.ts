@@ -1,0 +1,45 @@
+import { enumVar, integerVar, optionalStringVar, readEnv, urlVar, type EnvValues } from "./env-var.js";
+
+/**
+ * The environment every function reads, with defaults that suit a laptop. Knative sets
+ * `PORT` and the `K_*` variables; everything else comes from the function's ConfigMap/Secret.
+ */
+export const runtimeEnv = {
+  /** Port for every protocol (Knative's container port, named `h2c`). Default 8080. */
+  PORT: integerVar(8080, 0, 65535),
+  /** Minimum level logged: debug, info, warn or error. Default info. */
+  LOG_LEVEL: enumVar("info", ["debug", "info", "warn", "error"]),
+  /** The function's Postgres connection. Default postgres://postgres@127.0.0.1:5432/kinetic. */
+  DATABASE_URL: urlVar("postgres://postgres@127.0.0.1:5432/kinetic", ["postgres:", "postgresql:"]),
+  /**
+   * `auto`: DATABASE_URL is an administrator; the runtime creates the function's schema and
+   * role, then connects as that role (dev, tests). `off`: DATABASE_URL already is the
+   * function's role, provisioned beforehand (production). Default auto.
+   */
+  DATABASE_PROVISION: enumVar("auto", ["auto", "off"]),
+  /** Password of the function's role when DATABASE_PROVISION=auto. Default: none (trust auth). */
+  DATABASE_ROLE_PASSWORD: optionalStringVar(),
+  /** Postgres pool size per instance. Default 10. */
+  DATABASE_POOL_MAX: integerVar(10, 1, 1000),
+  /** Largest request or response message, in bytes. Default 4 MiB. */
+  KINETIC_MAX_MESSAGE_BYTES: integerVar(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Longest deadline a client may ask for; also the deadline of calls that ask none. Default 300000 (Knative's default request timeout). */
+  KINETIC_MAX_TIMEOUT_MS: integerVar(300_000, 1, 3_600_000),
+  /** How long in-flight requests and streams may run after SIGTERM. Default 25000, below Knative's 30 s minimum grace. */
+  KINETIC_DRAIN_TIMEOUT_MS: integerVar(25_000, 0, 3_600_000),
+  /** A connection with no request in flight is closed after this long. Default 65000 (above common proxies' 60 s). */
+  KINETIC_IDLE_TIMEOUT_MS: integerVar(65_000, 100, 3_600_000),
+  /** Time allowed for a new connection to send its first bytes and an HTTP/1.1 request its headers. Default 10000. */
+  KINETIC_HEADERS_TIMEOUT_MS: integerVar(10_000, 100, 600_000),
+  /** Knative Serving's service, revision and configuration names; recorded in logs when set. */
+  K_SERVICE: optionalStringVar(),
+  K_REVISION: optionalStringVar(),
+  K_CONFIGURATION: optionalStringVar(),
+};
+
+export type RuntimeConfig = EnvValues<typeof runtimeEnv>;
+
+/** Reads the runtime's variables; throws `EnvError` naming each one that is malformed. */
+export function readRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  return readEnv(runtimeEnv, env);
+}

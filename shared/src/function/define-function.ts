@@ -1,0 +1,122 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { Hono } from "hono";
+import type { Sql } from "postgres";
+import type { RuntimeConfig } from "../config/runtime-config.js";
+import type { EnvVar, EnvValues } from "../config/env-var.js";
+import type { Logger } from "../log/logger.js";
+
+/**
+ * Everything the platform knows about a function, declared once in its `src/index.ts`. The
+ * runtime serves from it; later, the registry, the Knative manifests and the emulator's routing
+ * are generated from it, so nothing here is ever repeated elsewhere.
+ */
+export interface FunctionDeclaration<E extends Record<string, EnvVar<unknown>> = Record<string, never>> {
+  /** DNS-1035 label (lower case, digits, '-'): the Knative Service, Postgres schema and role. */
+  readonly name: string;
+  /** One line on what the function owns, for manifests and the dashboard. */
+  readonly description: string;
+  /** The proto services this function serves; callers find it through this list. */
+  readonly services: readonly DescService[];
+  /**
+   * The folder of `NNNN_<what>.sql` migrations, as a URL relative to the module
+   * (`new URL("../migrations/", import.meta.url)`). Omit for a function without a database.
+   */
+  readonly migrations?: URL;
+  /** Reachable from outside the cluster (`public`) or only from other functions. Default cluster-local. */
+  readonly visibility?: "public" | "cluster-local";
+  /** Knative autoscaling; see `ScalingDeclaration`. Default scale to zero, up to 10 instances. */
+  readonly scaling?: ScalingDeclaration;
+  /** Function-specific environment variables, validated at start with the runtime's own. */
+  readonly env?: E;
+  /** Builds the implementations once the database is migrated; runs once per process. */
+  readonly setup: (context: FunctionContext<EnvValues<E>>) => FunctionImplementation | Promise<FunctionImplementation>;
+}
+
+export interface ScalingDeclaration {
+  /** Instances kept warm. Default 0 (scale to zero). */
+  readonly minScale?: number;
+  /** Upper bound on instances. Default 10. */
+  readonly maxScale?: number;
+  /** In-flight requests per instance the autoscaler aims at. Default 100. */
+  readonly target?: number;
+  /** Hard limit of concurrent requests per instance (0 = unlimited). Default 0. */
+  readonly containerConcurrency?: number;
+}
+
+/** What `setup` receives. */
+export interface FunctionContext<Env = Record<string, never>> {
+  readonly name: string;
+  /** The function's Postgres pool (search_path = its schema); present when it declares migrations. */
+  readonly sql: Sql | undefined;
+  readonly config: RuntimeConfig;
+  /** The function's own variables, validated. */
+  readonly env: Env;
+  readonly log: Logger;
+}
+
+/** What `setup` returns. */
+export interface FunctionImplementation {
+  /** One `implement(Service, impl)` for every service in the declaration, and no other. */
+  readonly services: readonly ServiceImplementation[];
+  /** Plain HTTP routes (webhooks, JWKS) added to the function's Hono app. */
+  readonly routes?: (app: Hono) => void;
+  /** Called on shutdown after in-flight requests finished, before pools close. */
+  readonly close?: () => Promise<void>;
+}
+
+/** A service descriptor paired with its handlers; build with `implement`. */
+export interface ServiceImplementation {
+  readonly service: DescService;
+  readonly implementation: Partial<ServiceImpl<DescService>>;
+}
+
+/** A function as the runtime loads it: the declaration, with defaults filled in. */
+export type KineticFunction = FunctionDeclaration<Record<string, EnvVar<unknown>>> & {
+  readonly visibility: "public" | "cluster-local";
+  readonly scaling: Required<ScalingDeclaration>;
+};
+
+const nameRule = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Declares a function. Validates the declaration eagerly, so a mistake fails at import time
+ * (and in `npm test`), not when a manifest is applied.
+ *
+ * @example
+ * export default defineFunction({
+ *   name: "greeter",
+ *   description: "says hello",
+ *   services: [GreeterService],
+ *   setup: () => ({ services: [implement(GreeterService, { greet: (req) => ({ text: `hi ${req.name}` }) })] }),
+ * });
+ */
+export function defineFunction<E extends Record<string, EnvVar<unknown>> = Record<string, never>>(
+  declaration: FunctionDeclaration<E>,
+): KineticFunction {
+  if (!nameRule.test(declaration.name)) {
+    throw new TypeError(`function name "${declaration.name}" must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter`);
+  }
+  const names = declaration.services.map((s) => s.typeName);
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated !== undefined) throw new TypeError(`function "${declaration.name}" lists service ${repeated} twice`);
+  const scaling = { minScale: 0, maxScale: 10, target: 100, containerConcurrency: 0, ...declaration.scaling };
+  if (scaling.minScale < 0 || scaling.maxScale < 1 || scaling.minScale > scaling.maxScale) {
+    throw new TypeError(`function "${declaration.name}": scaling needs 0 <= minScale <= maxScale and maxScale >= 1`);
+  }
+  return {
+    ...declaration,
+    visibility: declaration.visibility ?? "cluster-local",
+    scaling,
+  } as KineticFunction;
+}
+
+/**
+ * Pairs a service with its handlers, type-checked against the generated descriptor.
+ *
+ * @example
+ * implement(IdentityService, { getUser: async (req) => ({ user: await users.get(req.id) }) })
+ */
+export function implement<S extends DescService>(service: S, implementation: Partial<ServiceImpl<S>>): ServiceImplementation {
+  return { service, implementation: implementation as Partial<ServiceImpl<DescService>> };
+}
