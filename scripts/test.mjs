@@ -3,7 +3,7 @@
 // (the "kinetic-source" export condition), two files at a time for this 2-core machine.
 // Usage: node scripts/test.mjs [path-substring ...]   (filters the files)
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,6 +21,7 @@ function* walk(dir) {
 
 const filters = process.argv.slice(2);
 const files = roots
+  .filter((r) => existsSync(join(root, r)))
   .flatMap((r) => [...walk(join(root, r))])
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))

@@ -117,6 +117,6 @@ export function defineFunction<E extends Record<string, EnvVar<unknown>> = Recor
  * @example
  * implement(IdentityService, { getUser: async (req) => ({ user: await users.get(req.id) }) })
  */
-export function implement<S extends DescService>(service: S, implementation: Partial<ServiceImpl<S>>): ServiceImplementation {
+export function implement<S extends DescService>(service: S, implementation: ServiceImpl<S>): ServiceImplementation {
   return { service, implementation: implementation as Partial<ServiceImpl<DescService>> };
 }

@@ -1,0 +1,156 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import type { AddressInfo } from "node:net";
+
+/** A request handler for both HTTP versions (node:http2's compatibility API mirrors node:http). */
+export type NodeHandler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface OnePortServerOptions {
+  /** Serves every request, whatever its HTTP version. */
+  handler: NodeHandler;
+  /** A new connection must send its first bytes, and an HTTP/1.1 request its headers, within this. Default 10000. */
+  headersTimeoutMs?: number;
+  /** A connection with no request in flight is closed after this long. Default 65000. */
+  idleTimeoutMs?: number;
+}
+
+/** What `drain` reports. */
+export interface DrainResult {
+  /** True when every in-flight request finished before the bound. */
+  readonly completed: boolean;
+  /** Requests still running when the bound was reached (they were cut off). */
+  readonly abandoned: number;
+}
+
+/** One cleartext port for HTTP/1.1 and HTTP/2 with prior knowledge (h2c), as Knative's `h2c` port expects. */
+export interface OnePortServer {
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Requests being served right now. */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections, lets in-flight requests and streams finish within `timeoutMs`,
+   * then closes every connection. `beforeForce` runs when the bound is reached, to let handlers
+   * wrap up (it aborts their signals), one second before sockets are destroyed.
+   */
+  drain(timeoutMs: number, beforeForce?: () => void): Promise<DrainResult>;
+}
+
+const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/**
+ * Creates the one-port server. `http2.createServer({ allowHTTP1 })` only offers HTTP/1.1 over
+ * TLS (ALPN), so this peeks at each connection's first bytes: the HTTP/2 connection preface
+ * goes to an http2 server, anything else to an http1 server. Neither of them listens itself.
+ */
+export function createOnePortServer({ handler, headersTimeoutMs = 10_000, idleTimeoutMs = 65_000 }: OnePortServerOptions): OnePortServer {
+  let inFlight = 0;
+  let draining = false;
+  let onIdle: (() => void) | undefined;
+  const activeBySocket = new Map<net.Socket, number>();
+  const sessions = new Set<http2.Http2Session>();
+  const h2Sockets = new WeakSet<net.Socket>();
+
+  const track: NodeHandler = function trackInFlight(req, res) {
+    const socket = req.socket as net.Socket;
+    inFlight++;
+    activeBySocket.set(socket, (activeBySocket.get(socket) ?? 0) + 1);
+    if (draining && res instanceof http.ServerResponse) res.shouldKeepAlive = false;
+    let done = false;
+    res.once("close", () => {
+      if (done) return;
+      done = true;
+      inFlight--;
+      const left = (activeBySocket.get(socket) ?? 1) - 1;
+      activeBySocket.set(socket, left);
+      if (draining && left === 0 && !(res instanceof http2.Http2ServerResponse)) socket.end();
+      if (inFlight === 0) onIdle?.();
+    });
+    handler(req, res);
+  };
+
+  const h1 = http.createServer({ headersTimeout: headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: idleTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeoutMs) }, track);
+  // A never-listened http.Server only enforces headersTimeout once its connection tracking
+  // starts, which Node does on "listening".
+  h1.emit("listening");
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, track);
+  h2.setTimeout(idleTimeoutMs);
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      activeBySocket.delete(socket);
+    });
+    socket.on("error", () => socket.destroy());
+    // A connection that says nothing is cut off.
+    socket.setTimeout(headersTimeoutMs, () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, preface.length);
+      const isH2 = head.subarray(0, n).equals(preface.subarray(0, n));
+      if (isH2 && head.length < preface.length) return; // wait for the rest of the preface
+      socket.off("data", onData);
+      socket.pause();
+      socket.setTimeout(0);
+      socket.unshift(head);
+      if (draining) return void socket.destroy();
+      if (isH2) {
+        h2Sockets.add(socket);
+        h2.emit("connection", socket); // http2 reads the socket itself: never resume it
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  });
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    listen(port, host = "0.0.0.0") {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async drain(timeoutMs, beforeForce) {
+      draining = true;
+      server.close();
+      for (const session of sessions) session.close(); // GOAWAY; running streams go on
+      for (const socket of sockets) if (!activeBySocket.get(socket) && !h2Sockets.has(socket)) socket.end();
+      h1.closeIdleConnections();
+      const completed = await new Promise<boolean>((resolve) => {
+        if (inFlight === 0) return resolve(true);
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        onIdle = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      const abandoned = inFlight;
+      if (!completed) {
+        beforeForce?.();
+        await new Promise((r) => setTimeout(r, Math.min(1000, timeoutMs)));
+      }
+      h1.close();
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+      return { completed, abandoned };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import { Code } from "@connectrpc/connect";
+import { codeFromHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "../log/logger.js";
+import type { NodeHandler } from "./one-port-server.js";
+import { protocolFromContentType } from "./protocol-from-content-type.js";
+import type { RequestRecord } from "./request-record.js";
+
+export interface RequestLog {
+  /** Wraps `handler` so that every request ends with one log line. */
+  readonly handler: NodeHandler;
+  /** The record of a request being served, for the Connect adapter's context values. */
+  recordOf(req: object): RequestRecord | undefined;
+}
+
+const probes = new Set(["/healthz", "/readyz"]);
+
+/**
+ * One JSON line per request: procedure (or method and path), protocol, code (Connect code name,
+ * or HTTP status for plain routes), duration, HTTP version and W3C trace id when present.
+ * Kubernetes probes log at debug so they do not drown the rest.
+ */
+export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog {
+  const records = new WeakMap<object, RequestRecord>();
+  return {
+    recordOf: (req) => records.get(req),
+    handler: function logRequest(req, res) {
+      const started = performance.now();
+      const record: RequestRecord = { procedure: undefined, code: undefined };
+      records.set(req, record);
+      const headers = req.headers as IncomingHttpHeaders;
+      const protocol = protocolFromContentType(headers["content-type"], req.method ?? "GET", req.url ?? "/");
+      let grpcStatus: string | undefined;
+      if (protocol === "grpc" || protocol === "grpc-web") {
+        const writeHead = res.writeHead.bind(res) as (status: number, headers?: OutgoingHttpHeaders) => unknown;
+        const addTrailers = res.addTrailers.bind(res) as (headers: OutgoingHttpHeaders) => void;
+        (res as { writeHead: unknown }).writeHead = (status: number, h?: OutgoingHttpHeaders) => {
+          grpcStatus ??= h?.["grpc-status"] as string | undefined;
+          return writeHead(status, h);
+        };
+        (res as { addTrailers: unknown }).addTrailers = (h: OutgoingHttpHeaders) => {
+          grpcStatus = (h["grpc-status"] as string | undefined) ?? grpcStatus;
+          addTrailers(h);
+        };
+      }
+      res.once("close", () => {
+        const path = (req.url ?? "/").split("?")[0]!;
+        let code: string | number;
+        if (protocol === "http") code = res.statusCode;
+        else if (record.procedure !== undefined) code = record.code === undefined ? "ok" : codeToString(record.code);
+        else if (grpcStatus !== undefined) code = grpcStatus === "0" ? "ok" : codeToString(Number(grpcStatus) as Code);
+        else code = res.statusCode === 200 ? "ok" : codeToString(codeFromHttpStatus(res.statusCode));
+        if (!res.writableFinished && code === "ok") code = "canceled";
+        const fields = {
+          procedure: record.procedure ?? (protocol === "http" ? `${req.method} ${path}` : path.slice(1)),
+          protocol,
+          code,
+          duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+          http_version: req.httpVersion,
+          trace_id: traceIdOf(headers.traceparent),
+        };
+        if (protocol === "http" && probes.has(path)) log.debug("request", fields);
+        else log.info("request", fields);
+      });
+      handler(req, res);
+    },
+  };
+}
+
+/** The trace id of a W3C `traceparent` header (`00-<trace-id>-<span-id>-<flags>`), if well-formed. */
+function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  if (typeof traceparent !== "string") return undefined;
+  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent.trim());
+  return match?.[1];
+}

@@ -1,0 +1,146 @@
+import { ConnectError, Code, createContextValues, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { getRequestListener } from "@hono/node-server";
+import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@kinetic/contracts/grpc/health/v1/health_pb.js";
+import { readEnv, type EnvVar } from "../config/env-var.js";
+import { runtimeEnv, type RuntimeConfig } from "../config/runtime-config.js";
+import { openFunctionDatabase, type FunctionDatabase } from "../data/open-function-database.js";
+import type { KineticFunction } from "../function/define-function.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { createHealthService } from "./health-service.js";
+import { HealthState } from "./health-state.js";
+import { createHttpApp } from "./http-app.js";
+import { createOnePortServer, type DrainResult } from "./one-port-server.js";
+import { createReflectionServices } from "./reflection-service.js";
+import { createRequestLog } from "./request-log.js";
+import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js";
+import { createValidationInterceptor } from "./validation-interceptor.js";
+import { checkImplementations } from "./check-implementations.js";
+
+export interface ServeFunctionOptions {
+  /** Environment read instead of `process.env` (tests). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Address to bind. Default "0.0.0.0" (all interfaces, as in a container). */
+  host?: string;
+  /** Where log lines go. Default stdout. */
+  write?: (line: string) => void;
+}
+
+/** A function being served. */
+export interface RunningFunction {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly config: RuntimeConfig;
+  readonly log: Logger;
+  /** Requests in flight right now. */
+  readonly inFlight: number;
+  /**
+   * Graceful shutdown: report not ready, stop accepting, let in-flight requests and streams
+   * finish within KINETIC_DRAIN_TIMEOUT_MS, then close the function's pools.
+   */
+  close(): Promise<DrainResult>;
+}
+
+/**
+ * Serves one function the way its container runs it: config from the environment, database
+ * provisioned and migrated, then Connect (gRPC, gRPC-Web, Connect) and Hono routes on one port.
+ *
+ * @example
+ * const running = await serveFunction(identity, { env: { ...process.env, PORT: "0" } });
+ * // … later
+ * await running.close();
+ */
+export async function serveFunction(fn: KineticFunction, options: ServeFunctionOptions = {}): Promise<RunningFunction> {
+  const env = options.env ?? process.env;
+  const { runtime: config, own } = readFunctionEnv(fn, env);
+  const knative = Object.fromEntries(
+    Object.entries({ k_service: config.K_SERVICE, k_revision: config.K_REVISION, k_configuration: config.K_CONFIGURATION }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+  const log = createLogger({ level: config.LOG_LEVEL, base: { function: fn.name, ...knative }, ...(options.write ? { write: options.write } : {}) });
+  const started = performance.now();
+
+  let database: FunctionDatabase | undefined;
+  if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
+  let implementation;
+  try {
+    implementation = await fn.setup({ name: fn.name, sql: database?.sql, config, env: own, log });
+    checkImplementations(fn, implementation.services);
+  } catch (err) {
+    await database?.close(0);
+    throw err;
+  }
+
+  let ready = false;
+  const health = new HealthState({ initial: { "": ServingStatus.NOT_SERVING } });
+  for (const { service } of implementation.services) health.set(service.typeName, ServingStatus.NOT_SERVING);
+  const shutdown = new AbortController();
+  const app = createHttpApp({ isReady: () => ready, routes: implementation.routes, log });
+  const routes = (router: ConnectRouter) => {
+    const reflection = createReflectionServices({ services: fn.services });
+    for (const { service, implementation: impl } of [...implementation.services, ...reflection]) router.service(service, impl);
+    router.service(Health, createHealthService(health));
+  };
+  const httpListener = getRequestListener(app.fetch);
+  let requestLog: ReturnType<typeof createRequestLog> | undefined;
+  const connect = connectNodeAdapter({
+    routes,
+    interceptors: [createOutcomeInterceptor(), createValidationInterceptor()],
+    readMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
+    writeMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
+    maxTimeoutMs: config.KINETIC_MAX_TIMEOUT_MS,
+    shutdownSignal: shutdown.signal,
+    contextValues: (req) => createContextValues().set(requestRecordKey, requestLog?.recordOf(req)),
+    fallback: (req, res) => void httpListener(req, res as Parameters<typeof httpListener>[1]),
+  });
+  requestLog = createRequestLog(log, connect);
+  const server = createOnePortServer({
+    handler: requestLog.handler,
+    headersTimeoutMs: config.KINETIC_HEADERS_TIMEOUT_MS,
+    idleTimeoutMs: config.KINETIC_IDLE_TIMEOUT_MS,
+  });
+  const address = await server.listen(config.PORT, options.host ?? "0.0.0.0");
+  ready = true;
+  health.setAll(ServingStatus.SERVING);
+  log.info("serving", {
+    port: address.port,
+    services: fn.services.map((s) => s.typeName),
+    startup_ms: Math.round(performance.now() - started),
+  });
+
+  let closing: Promise<DrainResult> | undefined;
+  return {
+    port: address.port,
+    url: `http://127.0.0.1:${address.port}`,
+    config,
+    log,
+    get inFlight() {
+      return server.inFlight;
+    },
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        health.setAll(ServingStatus.NOT_SERVING);
+        log.info("draining", { in_flight: server.inFlight, drain_timeout_ms: config.KINETIC_DRAIN_TIMEOUT_MS });
+        const result = await server.drain(config.KINETIC_DRAIN_TIMEOUT_MS, () =>
+          shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable)),
+        );
+        await implementation.close?.();
+        await database?.close(5);
+        log.info("stopped", { ...result });
+        return result;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Reads the runtime's and the function's own variables together, so one error lists every problem. */
+function readFunctionEnv(fn: KineticFunction, env: NodeJS.ProcessEnv) {
+  const own: Record<string, EnvVar<unknown>> = fn.env ?? {};
+  const values = readEnv({ ...own, ...runtimeEnv }, env);
+  const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, (values as Record<string, unknown>)[k]]));
+  return { runtime: values as unknown as RuntimeConfig, own: ownValues };
+}
