@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@kinetic/contracts/grpc/health/v1/health_pb.js";
 import { EchoService } from "@kinetic/contracts/kinetic/echo/v1/echo_pb.js";
 import { spawnFunction } from "../testing/spawn-function.js";
 
@@ -17,6 +18,8 @@ describe("graceful shutdown", () => {
     const stream = h2.echoServerStream({ message: "s", repeat: 6, intervalMs: 250 })[Symbol.asyncIterator]();
     const first = await stream.next(); // the stream is in flight on the server
     assert.equal(first.done, false);
+    const watch = createClient(Health, createGrpcTransport({ baseUrl: fn.url, sessionManager })).watch({ service: "" })[Symbol.asyncIterator]();
+    assert.equal((await watch.next()).value?.status, ServingStatus.SERVING);
 
     fn.child.kill("SIGTERM");
     const indexes = [(first.value as { index: number }).index];
@@ -25,6 +28,9 @@ describe("graceful shutdown", () => {
     assert.equal((await unaryH1).message, "h1");
     assert.equal((await unaryH2).message, "h2");
     assert.deepEqual(indexes, [0, 1, 2, 3, 4, 5]);
+    const watched = await watch.next();
+    assert.equal(watched.value?.status, ServingStatus.NOT_SERVING, "watchers hear the server is going away");
+    assert.equal((await watch.next()).done, true, "and their stream ends, so it does not hold up the drain");
     await assert.rejects(fetch(`${fn.url}/healthz`), "new connections are refused while draining");
     assert.equal(await fn.exited, 0);
     sessionManager.abort();

@@ -106,6 +106,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   health.setAll(ServingStatus.SERVING);
   log.info("serving", {
     port: address.port,
+    pid: process.pid,
     services: fn.services.map((s) => s.typeName),
     startup_ms: Math.round(performance.now() - started),
   });
@@ -122,7 +123,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     close() {
       closing ??= (async () => {
         ready = false;
-        health.setAll(ServingStatus.NOT_SERVING);
+        health.close();
         log.info("draining", { in_flight: server.inFlight, drain_timeout_ms: config.KINETIC_DRAIN_TIMEOUT_MS });
         const result = await server.drain(config.KINETIC_DRAIN_TIMEOUT_MS, () =>
           shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable)),
