@@ -31,6 +31,8 @@ export const runtimeEnv = {
   KINETIC_IDLE_TIMEOUT_MS: integerVar(65_000, 100, 3_600_000),
   /** Time allowed for a new connection to send its first bytes and an HTTP/1.1 request its headers. Default 10000. */
   KINETIC_HEADERS_TIMEOUT_MS: integerVar(10_000, 100, 600_000),
+  /** An HTTP/1.1 request must arrive whole (headers and body) within this. Default 60000. */
+  KINETIC_REQUEST_TIMEOUT_MS: integerVar(60_000, 100, 3_600_000),
   /** Knative Serving's service, revision and configuration names; recorded in logs when set. */
   K_SERVICE: optionalStringVar(),
   K_REVISION: optionalStringVar(),

@@ -23,6 +23,7 @@ describe("limits", () => {
       KINETIC_MAX_MESSAGE_BYTES: String(64 * 1024),
       KINETIC_MAX_TIMEOUT_MS: "10000",
       KINETIC_HEADERS_TIMEOUT_MS: "300",
+      KINETIC_REQUEST_TIMEOUT_MS: "600",
     });
   });
   after(() => server.close());
@@ -89,6 +90,18 @@ describe("limits", () => {
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it("should cut off an HTTP/1.1 client that stalls in the middle of its body", async () => {
+    const socket = net.connect(server.port, "127.0.0.1");
+    socket.write("POST /kinetic.echo.v1.EchoService/Echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+    const response = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (d: Buffer) => (text += d.toString()));
+      socket.once("close", () => resolve(text));
+    });
+    await closedByServer(socket);
+    assert.match(await response, /^HTTP\/1\.1 408/, "answered 408 Request Timeout before closing");
   });
 
   it("should cut off an h2c client that stops after half the preface", async () => {

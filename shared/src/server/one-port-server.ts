@@ -16,6 +16,8 @@ export interface OnePortServerOptions {
   headersTimeoutMs?: number;
   /** A connection with no request in flight is closed after this long. Default 65000. */
   idleTimeoutMs?: number;
+  /** An HTTP/1.1 request must have arrived whole (headers and body) within this. Default 60000. */
+  requestTimeoutMs?: number;
 }
 
 /** What `drain` reports. */
@@ -46,7 +48,12 @@ const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
  * TLS (ALPN), so this peeks at each connection's first bytes: the HTTP/2 connection preface
  * goes to an http2 server, anything else to an http1 server. Neither of them listens itself.
  */
-export function createOnePortServer({ handler, headersTimeoutMs = 10_000, idleTimeoutMs = 65_000 }: OnePortServerOptions): OnePortServer {
+export function createOnePortServer({
+  handler,
+  headersTimeoutMs = 10_000,
+  idleTimeoutMs = 65_000,
+  requestTimeoutMs = 60_000,
+}: OnePortServerOptions): OnePortServer {
   let inFlight = 0;
   let draining = false;
   let onIdle: (() => void) | undefined;
@@ -72,7 +79,15 @@ export function createOnePortServer({ handler, headersTimeoutMs = 10_000, idleTi
     handler(req, res);
   };
 
-  const h1 = http.createServer({ headersTimeout: headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: idleTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeoutMs) }, track);
+  const h1 = http.createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+      keepAliveTimeout: idleTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+    },
+    track,
+  );
   // A never-listened http.Server only enforces headersTimeout once its connection tracking
   // starts, which Node does on "listening".
   h1.emit("listening");

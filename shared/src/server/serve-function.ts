@@ -100,6 +100,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     handler: requestLog.handler,
     headersTimeoutMs: config.KINETIC_HEADERS_TIMEOUT_MS,
     idleTimeoutMs: config.KINETIC_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: config.KINETIC_REQUEST_TIMEOUT_MS,
   });
   const address = await server.listen(config.PORT, options.host ?? "0.0.0.0");
   ready = true;
