@@ -22,10 +22,9 @@ function isAlive(pid: number): boolean {
 describe("npm run dev", () => {
   it("should run every function in its own process, answer on each port, and stop them all on Ctrl-C", async () => {
     const db = await createTestDatabase();
-    const basePort = 20_000 + Math.floor(Math.random() * 20_000);
     const dev = spawn(process.execPath, ["--conditions=kinetic-source", "--import", "tsx", "local-dev/src/index.ts"], {
       cwd: root,
-      env: { ...process.env, KINETIC_DEV_PORT: String(basePort), DATABASE_URL: db.url, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" },
+      env: { ...process.env, KINETIC_DEV_PORT: "0", DATABASE_URL: db.url, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" },
     });
     const lines: string[] = [];
     const exited = new Promise<number | null>((resolve) => dev.once("exit", resolve));
@@ -37,8 +36,9 @@ describe("npm run dev", () => {
         });
         void exited.then(() => reject(new Error(`dev exited early:\n${lines.join("\n")}`)));
       });
-      assert.ok(lines.some((l) => l.includes(`identity     http://127.0.0.1:${basePort}`)));
-      const identity = createClient(IdentityService, createConnectTransport({ baseUrl: `http://127.0.0.1:${basePort}`, httpVersion: "1.1" }));
+      const identityUrl = /^ {2}identity +(http:\/\/127\.0\.0\.1:\d+) /.exec(lines.find((l) => l.startsWith("  identity ")) ?? "")?.[1];
+      assert.ok(identityUrl, "the ready table lists identity's URL");
+      const identity = createClient(IdentityService, createConnectTransport({ baseUrl: identityUrl, httpVersion: "1.1" }));
       const { user } = await identity.createUser({ email: "dev@example.com", displayName: "Dev", password: "password1" });
       assert.equal(user?.email, "dev@example.com");
       const pids = lines.map((l) => /"pid":(\d+)/.exec(l)?.[1]).filter((p): p is string => p !== undefined).map(Number);

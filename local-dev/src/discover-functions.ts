@@ -11,12 +11,13 @@ export interface LocalFunction {
 
 /**
  * Every `functions/<name>/src/index.ts`, in name order, each given the next port from
- * `basePort`, so a function keeps its local address from one run to the next.
+ * `basePort`, so a function keeps its local address from one run to the next. A `basePort` of
+ * 0 lets the OS pick a free port for each (tests).
  */
 export function discoverFunctions(root: string, basePort: number): LocalFunction[] {
   const dir = join(root, "functions");
   return readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, "src", "index.ts")))
     .sort()
-    .map((name, i) => ({ name, module: `functions/${name}/src/index.ts`, port: basePort + i }));
+    .map((name, i) => ({ name, module: `functions/${name}/src/index.ts`, port: basePort === 0 ? 0 : basePort + i }));
 }

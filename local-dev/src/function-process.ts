@@ -6,8 +6,8 @@ import type { LocalFunction } from "./discover-functions.js";
 export interface FunctionProcess {
   readonly fn: LocalFunction;
   readonly child: ChildProcess;
-  /** Resolves once the function logs that it is serving; rejects if it exits first. */
-  readonly serving: Promise<void>;
+  /** Resolves with the port once the function logs that it is serving; rejects if it exits first. */
+  readonly serving: Promise<number>;
   /** Resolves with the exit code once the process has ended. */
   readonly exited: Promise<number>;
 }
@@ -23,12 +23,13 @@ export function startFunctionProcess(root: string, fn: LocalFunction, print: (li
     stdio: ["ignore", "pipe", "pipe"],
   });
   const label = fn.name.padEnd(10);
-  let resolveServing: () => void;
-  const serving = new Promise<void>((resolve) => (resolveServing = resolve));
+  let resolveServing: (port: number) => void;
+  const serving = new Promise<number>((resolve) => (resolveServing = resolve));
   const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on("line", (line) => {
-      if (line.includes('"msg":"serving"')) resolveServing();
+      const port = /"msg":"serving".*"port":(\d+)/.exec(line)?.[1];
+      if (port !== undefined) resolveServing(Number(port));
       print(`${label}│ ${line}`);
     });
   }

@@ -48,13 +48,14 @@ for (const p of processes) {
   });
 }
 
+let ports: number[] = [];
 try {
-  await Promise.all(processes.map((p) => p.serving));
+  ports = await Promise.all(processes.map((p) => p.serving));
 } catch (err) {
   print(`kinetic dev: ${(err as Error).message}`);
   await stop(1);
 }
 print("");
 print("kinetic dev: ready");
-for (const { name, port } of functions) print(`  ${name.padEnd(12)} http://127.0.0.1:${port}  (gRPC h2c, gRPC-Web, Connect; GET /healthz)`);
+functions.forEach(({ name }, i) => print(`  ${name.padEnd(12)} http://127.0.0.1:${ports[i]}  (gRPC h2c, gRPC-Web, Connect; GET /healthz)`));
 print("");
