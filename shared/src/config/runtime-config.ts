@@ -21,6 +21,14 @@ export const runtimeEnv = {
   DATABASE_ROLE_PASSWORD: optionalStringVar(),
   /** Postgres pool size per instance. Default 10. */
   DATABASE_POOL_MAX: integerVar(10, 1, 1000),
+  /** Redis for caches, idempotency and rate limits. Default redis://127.0.0.1:6379. */
+  REDIS_URL: urlVar("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  /** The local registry to register with and resolve from (set by `npm run dev`). Default: none. */
+  KINETIC_REGISTRY_URL: optionalStringVar(),
+  /** The URL other functions reach this instance at. Default http://127.0.0.1:<port>. */
+  KINETIC_ADVERTISE_URL: optionalStringVar(),
+  /** Deadline of outgoing calls when the inbound call has none. Default 10000. */
+  KINETIC_CLIENT_TIMEOUT_MS: integerVar(10_000, 1, 3_600_000),
   /** Largest request or response message, in bytes. Default 4 MiB. */
   KINETIC_MAX_MESSAGE_BYTES: integerVar(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Longest deadline a client may ask for; also the deadline of calls that ask none. Default 300000 (Knative's default request timeout). */

@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { Client, ServiceImpl } from "@connectrpc/connect";
 import type { Hono } from "hono";
 import type { Sql } from "postgres";
 import type { RuntimeConfig } from "../config/runtime-config.js";
@@ -53,6 +53,12 @@ export interface FunctionContext<Env = Record<string, never>> {
   /** The function's own variables, validated. */
   readonly env: Env;
   readonly log: Logger;
+  /**
+   * A typed client of another function's service, found through the registry, with deadline
+   * and caller propagation, tracing, retries and a circuit breaker. Never import another
+   * function's code: call it.
+   */
+  client<S extends DescService>(service: S): Client<S>;
 }
 
 /** What `setup` returns. */

@@ -5,6 +5,17 @@ import type { Logger } from "../log/logger.js";
 import type { NodeHandler } from "./one-port-server.js";
 import { protocolFromContentType } from "./protocol-from-content-type.js";
 import type { RequestRecord } from "./request-record.js";
+import { callerHeader } from "../client/inbound-call.js";
+import { timeoutFromHeaders } from "../client/timeout-from-headers.js";
+
+function timeoutHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of ["connect-timeout-ms", "grpc-timeout"]) {
+    const value = headers[name];
+    if (typeof value === "string") picked[name] = value;
+  }
+  return picked;
+}
 
 export interface RequestLog {
   /** Wraps `handler` so that every request ends with one log line. */
@@ -58,6 +69,8 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
           duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
           http_version: req.httpVersion,
           trace_id: traceIdOf(headers.traceparent),
+          timeout_ms: timeoutFromHeaders(new Headers(timeoutHeaders(headers))),
+          caller: headers[callerHeader],
         };
         if (protocol === "http" && probes.has(path)) log.debug("request", fields);
         else log.info("request", fields);

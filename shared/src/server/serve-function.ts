@@ -16,8 +16,14 @@ import { createRequestLog } from "./request-log.js";
 import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js";
 import { createValidationInterceptor } from "./validation-interceptor.js";
 import { checkImplementations } from "./check-implementations.js";
+import { createClientFactory, type ClientFactoryOptions } from "../client/client-factory.js";
+import { createInboundCallInterceptor } from "../client/inbound-call.js";
+import { registryFromEnv } from "../registry/registry-from-env.js";
+import { registerInstance, type InstanceRegistration } from "../registry/register-instance.js";
 
 export interface ServeFunctionOptions {
+  /** Overrides for the clients the function makes (tests: a registry double, service owners). Default from the environment. */
+  clients?: ClientFactoryOptions;
   /** Environment read instead of `process.env` (tests). Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Address to bind. Default "0.0.0.0" (all interfaces, as in a container). */
@@ -64,11 +70,18 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
 
   let database: FunctionDatabase | undefined;
   if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
+  const clients = createClientFactory({
+    caller: fn.name,
+    registry: registryFromEnv(env),
+    defaultTimeoutMs: config.KINETIC_CLIENT_TIMEOUT_MS,
+    ...options.clients,
+  });
   let implementation;
   try {
-    implementation = await fn.setup({ name: fn.name, sql: database?.sql, config, env: own, log });
+    implementation = await fn.setup({ name: fn.name, sql: database?.sql, config, env: own, log, client: (service) => clients.client(service) });
     checkImplementations(fn, implementation.services);
   } catch (err) {
+    clients.close();
     await database?.close(0);
     throw err;
   }
@@ -87,7 +100,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   let requestLog: ReturnType<typeof createRequestLog> | undefined;
   const connect = connectNodeAdapter({
     routes,
-    interceptors: [createOutcomeInterceptor(), createValidationInterceptor()],
+    interceptors: [createOutcomeInterceptor(), createInboundCallInterceptor(fn.name), createValidationInterceptor()],
     readMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     writeMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     maxTimeoutMs: config.KINETIC_MAX_TIMEOUT_MS,
@@ -105,6 +118,17 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   const address = await server.listen(config.PORT, options.host ?? "0.0.0.0");
   ready = true;
   health.setAll(ServingStatus.SERVING);
+  const url = `http://127.0.0.1:${address.port}`;
+  let registration: InstanceRegistration | undefined;
+  if (config.KINETIC_REGISTRY_URL) {
+    registration = registerInstance({
+      registryUrl: config.KINETIC_REGISTRY_URL,
+      fn: fn.name,
+      url: config.KINETIC_ADVERTISE_URL ?? url,
+      services: fn.services.map((s) => s.typeName),
+      log,
+    });
+  }
   log.info("serving", {
     port: address.port,
     pid: process.pid,
@@ -115,7 +139,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   let closing: Promise<DrainResult> | undefined;
   return {
     port: address.port,
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     config,
     log,
     get inFlight() {
@@ -125,11 +149,13 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
       closing ??= (async () => {
         ready = false;
         health.close();
+        await registration?.deregister();
         log.info("draining", { in_flight: server.inFlight, drain_timeout_ms: config.KINETIC_DRAIN_TIMEOUT_MS });
         const result = await server.drain(config.KINETIC_DRAIN_TIMEOUT_MS, () =>
           shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable)),
         );
         await implementation.close?.();
+        clients.close();
         await database?.close(5);
         log.info("stopped", { ...result });
         return result;
