@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { discoverFunctions } from "./discover-functions.js";
 import { startFunctionProcess, type FunctionProcess } from "./function-process.js";
+import { startLocalRegistry } from "./registry/local-registry.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const basePort = Number(process.env["KINETIC_DEV_PORT"] ?? 8081);
@@ -27,6 +28,8 @@ async function checkPostgres(): Promise<void> {
 }
 
 await checkPostgres();
+const registry = await startLocalRegistry({ port: Number(process.env["KINETIC_REGISTRY_PORT"] ?? 0) });
+process.env["KINETIC_REGISTRY_URL"] = registry.url;
 const functions = discoverFunctions(root, basePort);
 const processes: FunctionProcess[] = functions.map((fn) => startFunctionProcess(root, fn, print));
 
@@ -37,6 +40,7 @@ async function stop(code: number): Promise<never> {
     print("kinetic dev: stopping every function…");
     for (const p of processes) p.child.kill("SIGTERM");
     await Promise.all(processes.map((p) => p.exited));
+    await registry.close();
   }
   process.exit(code);
 }
@@ -57,5 +61,6 @@ try {
 }
 print("");
 print("kinetic dev: ready");
+print(`  ${"registry".padEnd(12)} ${registry.url}  (kinetic.registry.v1.RegistryService: healthy instances of every function)`);
 functions.forEach(({ name }, i) => print(`  ${name.padEnd(12)} http://127.0.0.1:${ports[i]}  (gRPC h2c, gRPC-Web, Connect; GET /healthz)`));
 print("");

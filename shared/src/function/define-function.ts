@@ -5,6 +5,7 @@ import type { Sql } from "postgres";
 import type { RuntimeConfig } from "../config/runtime-config.js";
 import type { EnvVar, EnvValues } from "../config/env-var.js";
 import type { Logger } from "../log/logger.js";
+import type { FunctionRedis } from "../redis/open-function-redis.js";
 
 /**
  * Everything the platform knows about a function, declared once in its `src/index.ts`. The
@@ -23,6 +24,8 @@ export interface FunctionDeclaration<E extends Record<string, EnvVar<unknown>> =
    * (`new URL("../migrations/", import.meta.url)`). Omit for a function without a database.
    */
   readonly migrations?: URL;
+  /** Opens Redis (REDIS_URL) for caches, idempotency and rate limits, keys prefixed `<name>:`. Default false. */
+  readonly redis?: boolean;
   /** Reachable from outside the cluster (`public`) or only from other functions. Default cluster-local. */
   readonly visibility?: "public" | "cluster-local";
   /** Knative autoscaling; see `ScalingDeclaration`. Default scale to zero, up to 10 instances. */
@@ -49,6 +52,8 @@ export interface FunctionContext<Env = Record<string, never>> {
   readonly name: string;
   /** The function's Postgres pool (search_path = its schema); present when it declares migrations. */
   readonly sql: Sql | undefined;
+  /** The function's Redis when it declares `redis: true`. Never blocks start: check `available`. */
+  readonly redis: FunctionRedis | undefined;
   readonly config: RuntimeConfig;
   /** The function's own variables, validated. */
   readonly env: Env;

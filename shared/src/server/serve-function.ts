@@ -5,6 +5,7 @@ import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@kin
 import { readEnv, type EnvVar } from "../config/env-var.js";
 import { runtimeEnv, type RuntimeConfig } from "../config/runtime-config.js";
 import { openFunctionDatabase, type FunctionDatabase } from "../data/open-function-database.js";
+import { openFunctionRedis, type FunctionRedis } from "../redis/open-function-redis.js";
 import type { KineticFunction } from "../function/define-function.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createHealthService } from "./health-service.js";
@@ -70,6 +71,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
 
   let database: FunctionDatabase | undefined;
   if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
+  const redis: FunctionRedis | undefined = fn.redis ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
   const clients = createClientFactory({
     caller: fn.name,
     registry: registryFromEnv(env),
@@ -78,10 +80,11 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   });
   let implementation;
   try {
-    implementation = await fn.setup({ name: fn.name, sql: database?.sql, config, env: own, log, client: (service) => clients.client(service) });
+    implementation = await fn.setup({ name: fn.name, sql: database?.sql, redis, config, env: own, log, client: (service) => clients.client(service) });
     checkImplementations(fn, implementation.services);
   } catch (err) {
     clients.close();
+    await redis?.close();
     await database?.close(0);
     throw err;
   }
@@ -156,6 +159,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
         );
         await implementation.close?.();
         clients.close();
+        await redis?.close();
         await database?.close(5);
         log.info("stopped", { ...result });
         return result;
