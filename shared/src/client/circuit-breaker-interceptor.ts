@@ -46,7 +46,7 @@ export function createCircuitBreakerInterceptor(target: string, policy: CircuitB
   return (next) =>
     async function breakCircuit(req) {
       try {
-        return await policy.execute(() => next(req));
+        return await policy.execute(() => next(req), req.signal);
       } catch (err) {
         if (err instanceof BrokenCircuitError) {
           throw new ConnectError(`circuit to function "${target}" is open after repeated failures: failing fast until a probe succeeds`, Code.Unavailable);

@@ -55,7 +55,8 @@ describe("clients between functions", () => {
     assert.equal((await client.echo({ message: "via relay" })).message, "via relay");
     const line = echo.logs.find((l) => l["msg"] === "request" && l["procedure"] === "kinetic.echo.v1.EchoService/Echo");
     assert.equal(line?.["caller"], "relay");
-    assert.equal(line?.["protocol"], "grpc", "functions call each other over gRPC");
+    assert.equal(line?.["protocol"], "connect", "functions call each other with the Connect protocol");
+    assert.equal(line?.["http_version"], "2.0", "over HTTP/2");
   });
 
   it("should pass the caller's remaining deadline on, so the target sees it", async () => {

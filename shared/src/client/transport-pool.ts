@@ -5,7 +5,11 @@ import { createConnectTransport, createGrpcTransport, Http2SessionManager } from
 export type ClientProtocol = "grpc" | "connect";
 
 export interface TransportPoolOptions {
-  /** Protocol of every transport. Default "grpc" (see BENCHMARKS.md for the measurement). */
+  /**
+   * Protocol of every transport. Default "connect" (binary, on HTTP/2): measured with
+   * `scripts/measure-client-protocol.ts`, it served ~1.5x the calls of gRPC through connect-node
+   * (1,432 vs 964 calls/s, p99 37 vs 80 ms, function to function on this 2-core machine).
+   */
   protocol?: ClientProtocol;
   /** An HTTP/2 connection idle this long is closed. Default 60000 ms. */
   idleConnectionTimeoutMs?: number;
@@ -18,7 +22,7 @@ export interface TransportPool {
   close(): void;
 }
 
-export function createTransportPool({ protocol = "grpc", idleConnectionTimeoutMs = 60_000 }: TransportPoolOptions = {}): TransportPool {
+export function createTransportPool({ protocol = "connect", idleConnectionTimeoutMs = 60_000 }: TransportPoolOptions = {}): TransportPool {
   const pool = new Map<string, { transport: Transport; sessions: Http2SessionManager }>();
   return {
     get(url) {
