@@ -31,3 +31,8 @@ export { envOverrideStrategy, overrideVariableOf } from "./registry/env-override
 export { kubernetesDnsStrategy } from "./registry/kubernetes-dns-strategy.js";
 export { localRegistryStrategy } from "./registry/local-registry-strategy.js";
 export { registryFromEnv } from "./registry/registry-from-env.js";
+export { connectErrorFromRedis } from "./redis/connect-error-from-redis.js";
+export { openFunctionRedis } from "./redis/open-function-redis.js";
+export type { FunctionRedis, OpenFunctionRedisOptions } from "./redis/open-function-redis.js";
+export { createCache } from "./redis/create-cache.js";
+export type { Cache, CacheOptions } from "./redis/create-cache.js";

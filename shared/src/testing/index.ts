@@ -7,3 +7,5 @@ export type { FakeServer } from "./start-fake-server.js";
 export { waitFor } from "./wait-for.js";
 export { spawnFunction } from "./spawn-function.js";
 export type { SpawnedFunction } from "./spawn-function.js";
+export { createTestRedis, useRedis } from "./use-redis.js";
+export type { TestRedis } from "./use-redis.js";
