@@ -53,5 +53,8 @@ export function functionDirectorySource(declarations: readonly KineticFunction[]
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // `buf generate` has just cleaned proto/gen, and the runtime the declarations import reads
+  // this very file: seed an empty directory before loading them.
+  if (!existsSync(functionDirectoryPath)) writeFileSync(functionDirectoryPath, functionDirectorySource([]));
   writeFileSync(functionDirectoryPath, functionDirectorySource(await loadDeclarations()));
 }
