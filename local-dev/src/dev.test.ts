@@ -24,6 +24,7 @@ describe("npm run dev", () => {
     const db = await createTestDatabase();
     const dev = spawn(process.execPath, ["--conditions=kinetic-source", "--import", "tsx", "local-dev/src/index.ts"], {
       cwd: root,
+      detached: true, // its own process group, so a failed test can end every function it started
       env: { ...process.env, KINETIC_DEV_PORT: "0", DATABASE_URL: db.url, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" },
     });
     const lines: string[] = [];
@@ -47,7 +48,7 @@ describe("npm run dev", () => {
       assert.equal(await exited, 0);
       for (const pid of pids) assert.equal(isAlive(pid), false, `function process ${pid} is gone`);
     } finally {
-      if (dev.exitCode === null) dev.kill("SIGKILL");
+      if (dev.exitCode === null) process.kill(-dev.pid!, "SIGKILL");
       await db.drop();
     }
   });

@@ -18,6 +18,7 @@ export type { RunningFunction, ServeFunctionOptions } from "./server/serve-funct
 export { runFunction } from "./server/run-function.js";
 export { connectErrorFromPostgres } from "./data/connect-error-from-postgres.js";
 export { createClientFactory } from "./client/client-factory.js";
+export { createClient } from "./client/create-client.js";
 export type { ClientFactory, ClientFactoryOptions } from "./client/client-factory.js";
 export { callerHeader, inboundCall, subjectHeader, withSubject } from "./client/inbound-call.js";
 export type { InboundCall } from "./client/inbound-call.js";
