@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
-import { createTestDatabase } from "@kinetic/runtime/testing";
+import { createTestDatabase, waitFor } from "@kinetic/runtime/testing";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -37,8 +37,11 @@ describe("npm run dev", () => {
         });
         void exited.then(() => reject(new Error(`dev exited early:\n${lines.join("\n")}`)));
       });
-      const identityUrl = /^ {2}identity +(http:\/\/127\.0\.0\.1:\d+) /.exec(lines.find((l) => l.startsWith("  identity ")) ?? "")?.[1];
-      assert.ok(identityUrl, "the ready table lists identity's URL");
+      const identityUrl = await waitFor(
+        () => /^ {2}identity +(http:\/\/127\.0\.0\.1:\d+) /.exec(lines.find((l) => l.startsWith("  identity ")) ?? "")?.[1],
+        5000,
+        "the ready table to list identity's URL",
+      );
       const identity = createClient(IdentityService, createConnectTransport({ baseUrl: identityUrl, httpVersion: "1.1" }));
       const { user } = await identity.createUser({ email: "dev@example.com", displayName: "Dev", password: "password1" });
       assert.equal(user?.email, "dev@example.com");
