@@ -71,6 +71,20 @@ describe("clients between functions", () => {
     assert.ok((line["timeout_ms"] as number) <= 300 && (line["timeout_ms"] as number) > 200, `echo saw ${line["timeout_ms"]} ms`);
   });
 
+  it("should pass a downstream error on with its code, not the downstream protocol's headers", async () => {
+    const grpcRelay = await startFunction(relayFunction, {}, { clients: { owners, protocol: "grpc", registry: createRegistry([fixed({ echo: echo.url })]) } });
+    after(() => grpcRelay.close());
+    for (const [baseUrl, httpVersion] of [[relay.url, "1.1"], [relay.url, "2"], [grpcRelay.url, "1.1"], [grpcRelay.url, "2"]] as const) {
+      const client = createClient(EchoService, createConnectTransport({ baseUrl, httpVersion }));
+      await assert.rejects(client.echo({ message: "gone downstream", failWithCode: Code.NotFound }), (e: unknown) => {
+        const err = ConnectError.from(e);
+        assert.equal(Code[err.code], Code[Code.NotFound], err.message);
+        assert.equal(err.rawMessage, "gone downstream");
+        return true;
+      });
+    }
+  });
+
   it("should stream through the client too", async () => {
     const client = createClient(EchoService, createConnectTransport({ baseUrl: relay.url, httpVersion: "1.1" }));
     const indexes: number[] = [];

@@ -23,6 +23,8 @@ export interface LoggerOptions {
   base?: LogFields;
   /** Where lines go. Default `process.stdout.write`. */
   write?: (line: string) => void;
+  /** Fields of the moment, read for every line: the active trace and span ids. Default none. */
+  context?: () => LogFields | undefined;
 }
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -34,11 +36,11 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
  * const log = createLogger({ level: "info", base: { function: "identity" } });
  * log.info("listening", { port: 8080 });
  */
-export function createLogger({ level = "info", base = {}, write = (line) => process.stdout.write(line) }: LoggerOptions = {}): Logger {
+export function createLogger({ level = "info", base = {}, write = (line) => process.stdout.write(line), context }: LoggerOptions = {}): Logger {
   const min = rank[level];
   const emit = (lineLevel: LogLevel, msg: string, fields?: LogFields) => {
     if (rank[lineLevel] < min) return;
-    write(JSON.stringify({ level: lineLevel, msg, time: new Date().toISOString(), ...base, ...fields }, errorReplacer) + "\n");
+    write(JSON.stringify({ level: lineLevel, msg, time: new Date().toISOString(), ...base, ...context?.(), ...fields }, errorReplacer) + "\n");
   };
   return {
     level,
@@ -46,7 +48,7 @@ export function createLogger({ level = "info", base = {}, write = (line) => proc
     info: (msg, fields) => emit("info", msg, fields),
     warn: (msg, fields) => emit("warn", msg, fields),
     error: (msg, fields) => emit("error", msg, fields),
-    child: (fields) => createLogger({ level, base: { ...base, ...fields }, write }),
+    child: (fields) => createLogger({ level, base: { ...base, ...fields }, write, ...(context ? { context } : {}) }),
   };
 }
 

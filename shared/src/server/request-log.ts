@@ -37,7 +37,7 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
     recordOf: (req) => records.get(req),
     handler: function logRequest(req, res) {
       const started = performance.now();
-      const record: RequestRecord = { procedure: undefined, code: undefined };
+      const record: RequestRecord = { procedure: undefined, code: undefined, traceId: undefined };
       records.set(req, record);
       const headers = req.headers as IncomingHttpHeaders;
       const protocol = protocolFromContentType(headers["content-type"], req.method ?? "GET", req.url ?? "/");
@@ -68,7 +68,7 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
           code,
           duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
           http_version: req.httpVersion,
-          trace_id: traceIdOf(headers.traceparent),
+          trace_id: record.traceId ?? traceIdOf(headers.traceparent),
           timeout_ms: timeoutFromHeaders(new Headers(timeoutHeaders(headers))),
           caller: headers[callerHeader],
         };

@@ -1,4 +1,5 @@
-import { Code, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { currentTraceIds } from "../telemetry/current-trace-ids.js";
 
 /**
  * What is known about one request by the time it ends. The node-level request log creates it;
@@ -8,23 +9,60 @@ import { Code, createContextKey, type Interceptor } from "@connectrpc/connect";
 export interface RequestRecord {
   procedure: string | undefined;
   code: Code | undefined;
+  /** The server span's trace id (continued from the caller, or new). */
+  traceId: string | undefined;
 }
 
 /** Context key carrying the request's record into interceptors and handlers. */
 export const requestRecordKey = createContextKey<RequestRecord | undefined>(undefined, { description: "kinetic request record" });
 
-/** The outermost interceptor: notes the procedure and the code each RPC ended with. */
+/**
+ * Response headers that belong to the protocol. A handler rethrowing a downstream call's error
+ * would otherwise copy them (content-type, grpc-status…) into its own response and corrupt it.
+ */
+const protocolHeaders = [
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "accept-encoding",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "te",
+  "trailer",
+  "date",
+  "grpc-status",
+  "grpc-message",
+  "grpc-status-details-bin",
+  "grpc-encoding",
+  "grpc-accept-encoding",
+  "connect-content-encoding",
+  "connect-accept-encoding",
+];
+
+function withoutProtocolHeaders(err: unknown): unknown {
+  if (err instanceof ConnectError) for (const name of protocolHeaders) err.metadata.delete(name);
+  return err;
+}
+
+/**
+ * Runs inside the server span: notes the procedure, the trace id and the code each RPC ended
+ * with, and strips protocol headers from the metadata of errors on their way out.
+ */
 export function createOutcomeInterceptor(): Interceptor {
   return (next) =>
     async function recordOutcome(req) {
       const record = req.contextValues.get(requestRecordKey);
-      if (record) record.procedure = `${req.method.parent.typeName}/${req.method.name}`;
+      if (record) {
+        record.procedure = `${req.method.parent.typeName}/${req.method.name}`;
+        record.traceId = currentTraceIds()?.trace_id;
+      }
       let res;
       try {
         res = await next(req);
       } catch (err) {
         if (record) record.code = codeOf(err);
-        throw err;
+        throw withoutProtocolHeaders(err);
       }
       if (!res.stream) {
         if (record) record.code = undefined; // ok
@@ -38,7 +76,7 @@ export function createOutcomeInterceptor(): Interceptor {
             yield* messages;
           } catch (err) {
             if (record) record.code = codeOf(err);
-            throw err;
+            throw withoutProtocolHeaders(err);
           }
         })(),
       };

@@ -16,6 +16,8 @@ import { createReflectionServices } from "./reflection-service.js";
 import { createRequestLog } from "./request-log.js";
 import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js";
 import { createValidationInterceptor } from "./validation-interceptor.js";
+import { startTelemetry } from "../telemetry/start-telemetry.js";
+import { telemetryEnv } from "../telemetry/telemetry-config.js";
 import { checkImplementations } from "./check-implementations.js";
 import { createClientFactory, type ClientFactoryOptions } from "../client/client-factory.js";
 import { createInboundCallInterceptor } from "../client/inbound-call.js";
@@ -66,26 +68,44 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
       ([, v]) => v !== undefined,
     ),
   );
-  const log = createLogger({ level: config.LOG_LEVEL, base: { function: fn.name, ...knative }, ...(options.write ? { write: options.write } : {}) });
   const started = performance.now();
+  const telemetry = await startTelemetry({
+    serviceName: fn.name,
+    env,
+    attributes: config.K_REVISION ? { "service.version": config.K_REVISION } : {},
+    shutdownTimeoutMs: 3000,
+  });
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    base: { function: fn.name, ...knative },
+    context: () => {
+      const ids = telemetry.currentIds();
+      return ids && { ...ids };
+    },
+    ...(options.write ? { write: options.write } : {}),
+  });
 
   let database: FunctionDatabase | undefined;
   if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
+  const sql = database && telemetry.instrumentSql(database.sql);
   const redis: FunctionRedis | undefined = fn.redis ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
+  if (redis) telemetry.instrumentRedis(redis.client);
   const clients = createClientFactory({
     caller: fn.name,
     registry: registryFromEnv(env),
     defaultTimeoutMs: config.KINETIC_CLIENT_TIMEOUT_MS,
+    tracing: telemetry.clientInterceptor,
     ...options.clients,
   });
   let implementation;
   try {
-    implementation = await fn.setup({ name: fn.name, sql: database?.sql, redis, config, env: own, log, client: (service) => clients.client(service) });
+    implementation = await fn.setup({ name: fn.name, sql, redis, config, env: own, log, client: (service) => clients.client(service) });
     checkImplementations(fn, implementation.services);
   } catch (err) {
     clients.close();
     await redis?.close();
     await database?.close(0);
+    await telemetry.shutdown();
     throw err;
   }
 
@@ -103,7 +123,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   let requestLog: ReturnType<typeof createRequestLog> | undefined;
   const connect = connectNodeAdapter({
     routes,
-    interceptors: [createOutcomeInterceptor(), createInboundCallInterceptor(fn.name), createValidationInterceptor()],
+    interceptors: [telemetry.serverInterceptor, createOutcomeInterceptor(), createInboundCallInterceptor(fn.name), createValidationInterceptor()],
     readMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     writeMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     maxTimeoutMs: config.KINETIC_MAX_TIMEOUT_MS,
@@ -162,6 +182,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
         await redis?.close();
         await database?.close(5);
         log.info("stopped", { ...result });
+        await telemetry.shutdown();
         return result;
       })();
       return closing;
@@ -172,7 +193,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
 /** Reads the runtime's and the function's own variables together, so one error lists every problem. */
 function readFunctionEnv(fn: KineticFunction, env: NodeJS.ProcessEnv) {
   const own: Record<string, EnvVar<unknown>> = fn.env ?? {};
-  const values = readEnv({ ...own, ...runtimeEnv }, env);
+  const values = readEnv({ ...own, ...runtimeEnv, ...telemetryEnv }, env);
   const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, (values as Record<string, unknown>)[k]]));
   return { runtime: values as unknown as RuntimeConfig, own: ownValues };
 }

@@ -6,6 +6,8 @@ export type { TestDatabase } from "./use-database.js";
 export { closedPortUrl, startBlackHole, startFakeServer } from "./start-fake-server.js";
 export type { FakeServer } from "./start-fake-server.js";
 export { waitFor } from "./wait-for.js";
+export { startOtlpReceiver } from "./start-otlp-receiver.js";
+export type { OtlpReceiver, ReceivedSpan } from "./start-otlp-receiver.js";
 export { spawnFunction } from "./spawn-function.js";
 export type { SpawnedFunction } from "./spawn-function.js";
 export { createTestRedis, useRedis } from "./use-redis.js";

@@ -1,0 +1,42 @@
+import type { Interceptor, StreamResponse } from "@connectrpc/connect";
+import { ROOT_CONTEXT, SpanKind, context, type Tracer } from "@opentelemetry/api";
+import { headersCarrier } from "./headers-carrier.js";
+import { startRpcSpan } from "./rpc-span.js";
+import { tracedStream } from "./traced-stream.js";
+import { w3cTraceContext } from "./w3c-trace-context.js";
+
+/**
+ * Connect server interceptor: continues the caller's trace from `traceparent`/`tracestate`
+ * (or starts one), opens a SERVER span per RPC and runs the handler, its response stream
+ * included, inside that span's context, so its logs, queries and client calls are children.
+ * A streamed response's span ends when the stream ends, fails, or the call is cancelled.
+ * Put it first in the server's interceptors so it sees every outcome, validation included.
+ *
+ * With no SDK the tracer records nothing, but the incoming trace id still becomes active.
+ */
+export function createServerSpanInterceptor(tracer: Tracer): Interceptor {
+  return (next) =>
+    async function traceServerCall(req) {
+      // The caller's headers alone decide the parent, never whatever context the server runs in.
+      const parent = w3cTraceContext.extract(ROOT_CONTEXT, req.header, headersCarrier);
+      const span = startRpcSpan(tracer, SpanKind.SERVER, req, parent);
+      let res;
+      try {
+        res = await context.with(span.context, () => next(req));
+      } catch (err) {
+        span.end(err);
+        throw err;
+      }
+      if (!res.stream) {
+        span.end();
+        return res;
+      }
+      const onAbort = () => span.end(req.signal.reason);
+      req.signal.addEventListener("abort", onAbort, { once: true });
+      const end = (error?: unknown) => {
+        req.signal.removeEventListener("abort", onAbort);
+        span.end(error);
+      };
+      return { ...res, message: tracedStream(res.message, span.context, end) } satisfies StreamResponse;
+    };
+}
