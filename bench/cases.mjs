@@ -1,0 +1,82 @@
+// What is measured: every server, how to start it, which protocols load it, and how its cold
+// start is measured. Paths are relative to the repository root.
+import { readFileSync } from "node:fs";
+
+/** The installed version of an npm package, for the labels ("not installed" when missing). */
+function withVersion(name) {
+  try {
+    const manifest = readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), "utf8");
+    return `${name} ${JSON.parse(manifest).version}`;
+  } catch {
+    return `${name} (not installed)`;
+  }
+}
+
+const echoPath = "/kinetic.echo.v1.EchoService/Echo";
+
+/**
+ * A server: `args` for `node`; `needs` names a build it requires ("shared"); `cases` the
+ * protocols loading it; `coldStart` (when present) may replace `args` with the production
+ * launcher. The first case's request is the cold-start probe.
+ */
+export const servers = [
+  {
+    id: "raw-http",
+    label: "raw node:http (baseline)",
+    args: ["bench/servers/raw-http.mjs"],
+    cases: [{ protocol: "http1-json", label: "JSON POST, HTTP/1.1", path: "/" }],
+    coldStart: {},
+  },
+  {
+    id: "raw-http2",
+    label: "raw node:http2 (h2c reference)",
+    args: ["bench/servers/raw-http2.mjs"],
+    cases: [{ protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath }],
+  },
+  {
+    id: "connect-node",
+    label: withVersion("@connectrpc/connect-node"),
+    args: ["bench/servers/connect-node-http1.mjs"],
+    cases: [
+      { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
+    ],
+    coldStart: {},
+  },
+  {
+    id: "connect-node-h2c",
+    label: withVersion("@connectrpc/connect-node"),
+    args: ["bench/servers/connect-node-h2c.mjs"],
+    cases: [{ protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath }],
+  },
+  {
+    id: "kinetic",
+    label: "Kinetic runtime",
+    args: ["bench/servers/kinetic.mjs"],
+    needs: "shared",
+    env: { LOG_LEVEL: "warn" },
+    cases: [
+      { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
+      { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath },
+    ],
+    coldStart: { label: "Kinetic runtime (production launcher)", args: ["shared/dist/bin/serve.js", "shared/dist/testing/echo-function.js"] },
+  },
+  {
+    id: "grpc-js",
+    label: withVersion("@grpc/grpc-js"),
+    args: ["bench/servers/grpc-js.mjs"],
+    cases: [{ protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath }],
+    coldStart: {},
+  },
+  {
+    id: "faas-js",
+    label: withVersion("faas-js-runtime"),
+    args: ["bench/servers/faas-js.mjs"],
+    cases: [{ protocol: "http1-json", label: "JSON POST, HTTP/1.1", path: "/" }],
+    coldStart: {},
+  },
+];
+
+/** The id the throughput baseline and the cold-start baseline carry. */
+export const baselineId = "raw-http";

@@ -1,0 +1,53 @@
+// The harness's settings: defaults, then environment variables, then flags (flags win).
+
+/** Reads an integer >= `min` from `value`, or returns `fallback` when unset. */
+function number(name, value, fallback, min) {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new TypeError(`${name} must be an integer >= ${min}, got "${value}"`);
+  return parsed;
+}
+
+/** Returns the value of `--name=value` in `argv`, or undefined. */
+function flag(argv, name) {
+  const prefix = `--${name}=`;
+  return argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
+}
+
+export const usage = `usage: npm run bench -- [flags]
+  --quick            1 s warm-up, 3 s measured, 3 cold starts (smoke run)
+  --duration=S       seconds measured per case            (env BENCH_DURATION, default 10)
+  --warmup=S         seconds of discarded warm-up         (env BENCH_WARMUP, default 5)
+  --connections=N    concurrent connections               (env BENCH_CONNECTIONS, default 50)
+  --repeat=N         measured runs per case; the median is kept (env BENCH_REPEAT, default 1)
+  --cold-runs=N      cold starts per server               (env BENCH_COLD_RUNS, default 10)
+  --idle-wait=S      longest wait for other work to stop before each server
+                                                          (env BENCH_IDLE_WAIT, default 120; 0 = no wait)
+  --only=A,B         only cases whose id contains A or B (the baseline always runs),
+                     e.g. --only=kinetic or --only=h2c-grpc,cold-start
+  --no-build         skip compiling proto/ and shared/ to dist/
+  --no-cold-start    skip the cold-start measurements
+  --update-doc       also rewrite the results section of BENCHMARKS.md
+  --install          apt-get install the missing load generators first`;
+
+/** Builds the settings from the command line and the environment. */
+export function benchOptionsFromArgs(argv, env) {
+  const known = /^--(quick|no-build|no-cold-start|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|idle-wait|only)=.*)$/;
+  const unknown = argv.find((arg) => !known.test(arg));
+  if (unknown !== undefined) throw new TypeError(`unknown flag ${unknown}\n${usage}`);
+  const quick = argv.includes("--quick");
+  return {
+    help: argv.includes("--help"),
+    durationSeconds: number("duration", flag(argv, "duration") ?? env.BENCH_DURATION, quick ? 3 : 10, 1),
+    warmupSeconds: number("warmup", flag(argv, "warmup") ?? env.BENCH_WARMUP, quick ? 1 : 5, 1),
+    connections: number("connections", flag(argv, "connections") ?? env.BENCH_CONNECTIONS, 50, 1),
+    repeat: number("repeat", flag(argv, "repeat") ?? env.BENCH_REPEAT, 1, 1),
+    coldStartRuns: number("cold-runs", flag(argv, "cold-runs") ?? env.BENCH_COLD_RUNS, quick ? 3 : 10, 1),
+    idleWaitSeconds: number("idle-wait", flag(argv, "idle-wait") ?? env.BENCH_IDLE_WAIT, 120, 0),
+    only: flag(argv, "only")?.split(",").filter(Boolean) ?? [],
+    build: !argv.includes("--no-build"),
+    coldStart: !argv.includes("--no-cold-start"),
+    updateDoc: argv.includes("--update-doc"),
+    install: argv.includes("--install"),
+  };
+}

@@ -1,0 +1,97 @@
+// Renders a run as markdown tables and writes its JSON results (and BENCHMARKS.md on request).
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const docStart = "<!-- bench:results:start -->";
+const docEnd = "<!-- bench:results:end -->";
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const ratio = (r) => (r === null ? "n/a" : `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}×`);
+const ms = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const unavailable = (reason) => `not available: ${reason.replaceAll("|", "\\|")}`;
+const noise = (r) => [r.stealPercent.toFixed(0), r.otherCores.toFixed(2)];
+
+function table(header, rows, textColumns) {
+  const align = header.map((_, i) => (i < textColumns ? "---" : "---:"));
+  return [header, align, ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+/** Sets each row's ratios to the baseline's row of the same run (null without a baseline). */
+export function addRatios({ throughput, coldStart }, baselineId) {
+  const ok = (r) => r.status === "ok";
+  const base = throughput.find((r) => ok(r) && r.id.startsWith(`${baselineId}:`));
+  for (const r of throughput.filter(ok)) r.ratio = base ? r.requestsPerSecond / base.requestsPerSecond : null;
+  const coldBase = coldStart.find((r) => ok(r) && r.id.startsWith(`${baselineId}:`));
+  for (const r of coldStart.filter(ok)) {
+    r.startRatio = coldBase ? r.startMs.median / coldBase.startMs.median : null;
+    r.rssRatio = coldBase ? r.idleRssMiB.median / coldBase.idleRssMiB.median : null;
+  }
+  return base !== undefined;
+}
+
+/** The throughput table: one row per server × protocol. */
+export function throughputTable(rows) {
+  return table(
+    ["Server", "Protocol", "Load", "req/s", "p50 ms", "p99 ms", "vs node:http", "steal %", "other cores"],
+    rows.map((r) => {
+      if (r.status !== "ok") return [r.server, r.protocol, r.tool, unavailable(r.reason), "", "", "", "", ""];
+      const errors = r.errors > 0 ? ` (${integer.format(r.errors)} errors)` : "";
+      return [r.server, r.protocol, r.tool, integer.format(r.requestsPerSecond) + errors, ms(r.p50Ms), ms(r.p99Ms), ratio(r.ratio), ...noise(r)];
+    }),
+    3,
+  );
+}
+
+/** The cold-start table: one row per server. */
+export function coldStartTable(rows) {
+  return table(
+    ["Server", "First request", "start ms, median (min–max)", "vs node:http", "idle RSS MiB", "vs node:http", "steal %", "other cores"],
+    rows.map((r) => {
+      if (r.status !== "ok") return [r.server, r.protocol, unavailable(r.reason), "", "", "", "", ""];
+      const start = `${ms(r.startMs.median)} (${ms(r.startMs.min)}–${ms(r.startMs.max)})`;
+      return [r.server, r.protocol, start, ratio(r.startRatio), r.idleRssMiB.median.toFixed(1), ratio(r.rssRatio), ...noise(r)];
+    }),
+    2,
+  );
+}
+
+/** The whole run as markdown: when, where, with which settings, then both tables. */
+export function renderMarkdown(report) {
+  const { environment: env, settings: s } = report;
+  const runs = s.repeat > 1 ? `median of ${s.repeat} runs of ${s.durationSeconds} s` : `${s.durationSeconds} s`;
+  const lines = [
+    `Measured ${report.date} at commit ${env.commit}: Node ${env.node}, ${env.cpuModel}, ${env.cores} vCPUs, ${env.memoryGiB} GiB, ${env.kernel}; ${env.wrk}; ${env.h2load}.`,
+    `Servers pinned to core ${s.serverCore}, harness and load generator to core ${s.loadCore}; ${s.connections} connections with one request in flight each; ${s.warmupSeconds} s warm-up, then ${runs} measured per case. Cold start: ${s.coldStartRuns} fresh processes per server.`,
+    "`steal %`: CPU time the hypervisor took from this VM during the measurement; `other cores`: CPU used by unrelated processes. Both skew the figures.",
+    "",
+    "### Throughput (unary echo)",
+    "",
+    throughputTable(report.throughput),
+  ];
+  if (report.coldStart.length > 0) lines.push("", "### Cold start and idle memory", "", coldStartTable(report.coldStart));
+  return lines.join("\n");
+}
+
+async function writeAtomically(path, text) {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+/** Writes `results/<date>.json` and `results/latest.json`; resolves the dated file's path. */
+export async function writeResults(report, dir) {
+  await mkdir(dir, { recursive: true });
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  const dated = join(dir, `${report.date.replaceAll(":", "-")}.json`);
+  await writeAtomically(dated, text);
+  await writeAtomically(join(dir, "latest.json"), text);
+  return dated;
+}
+
+/** Replaces the text between the results markers of BENCHMARKS.md with `markdown`. */
+export async function updateDoc(path, markdown) {
+  const doc = await readFile(path, "utf8");
+  const start = doc.indexOf(docStart);
+  const end = doc.indexOf(docEnd);
+  if (start < 0 || end < start) throw new Error(`${path} has no ${docStart} … ${docEnd} section`);
+  await writeAtomically(path, `${doc.slice(0, start + docStart.length)}\n${markdown}\n${doc.slice(end)}`);
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// `npm run bench`: loads every server pinned to one core from the other core, measures cold
+// starts, prints the tables and writes bench/results/<date>.json and latest.json.
+// Flags and environment variables: `npm run bench -- --help`.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildDist } from "./build.mjs";
+import { baselineId, servers } from "./cases.mjs";
+import { measureColdStart } from "./cold-start.mjs";
+import { describeEnvironment } from "./environment.mjs";
+import { waitForQuiet } from "./machine-load.mjs";
+import { benchOptionsFromArgs, usage } from "./options.mjs";
+import { addRatios, renderMarkdown, updateDoc, writeResults } from "./report.mjs";
+import { loadCore, serverCore, startServer } from "./server-process.mjs";
+import { measureThroughput } from "./throughput.mjs";
+import { describeMissing, installTools, missingTools } from "./tools.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function exitWith(message) {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+let settings;
+try {
+  settings = benchOptionsFromArgs(process.argv.slice(2), process.env);
+} catch (error) {
+  exitWith(error.message);
+}
+if (settings.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const missing = missingTools();
+if (missing.length > 0 && !(settings.install && installTools(missing))) exitWith(describeMissing(missing));
+
+const buildFailures = {};
+if (settings.build) {
+  log("compiling proto/ and shared/ to dist/");
+  Object.assign(buildFailures, buildDist(root));
+  if (buildFailures.proto) exitWith(buildFailures.proto);
+}
+// The harness and the load generators share the load core; servers get the other one.
+execFileSync("taskset", ["-a", "-p", "-c", String(loadCore), String(process.pid)], { stdio: "ignore" });
+const { protocols } = await import("./protocols.mjs");
+
+const selected = (server, what) =>
+  settings.only.length === 0 || server.id === baselineId || settings.only.some((s) => `${server.id}:${what}`.includes(s));
+const quiet = () => waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
+
+/** Starts `server` once and measures each selected protocol against it; resolves the rows. */
+async function throughputOf(server, workDir, bodyFiles) {
+  const cases = server.cases.filter((c) => selected(server, c.protocol));
+  const row = (c, fields) => ({ id: `${server.id}:${c.protocol}`, server: server.label, protocol: c.label, tool: protocols[c.protocol].tool, ...fields });
+  if (cases.length === 0) return [];
+  let running;
+  try {
+    if (server.needs && buildFailures[server.needs]) throw new Error(buildFailures[server.needs]);
+    await quiet();
+    running = await startServer({ args: server.args, env: server.env, protocol: protocols[cases[0].protocol], path: cases[0].path, cwd: root });
+  } catch (error) {
+    log(`${server.label}: not available: ${error.message}`);
+    return cases.map((c) => row(c, { status: "unavailable", reason: error.message }));
+  }
+  const rows = [];
+  for (const c of cases) {
+    log(`${server.label}, ${c.label}: ${settings.warmupSeconds} s warm-up + ${settings.repeat} × ${settings.durationSeconds} s`);
+    try {
+      const bodyFile = bodyFiles[c.protocol];
+      const r = await measureThroughput({ protocol: protocols[c.protocol], pid: running.pid, port: running.port, path: c.path, bodyFile, workDir, settings, log });
+      log(`  ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; steal ${r.stealPercent.toFixed(0)}%, other ${r.otherCores.toFixed(2)} cores`);
+      rows.push(row(c, { status: "ok", ...r }));
+    } catch (error) {
+      log(`  not available: ${error.message}`);
+      rows.push(row(c, { status: "unavailable", reason: error.message.split("\n")[0] }));
+    }
+  }
+  await running.stop();
+  return rows;
+}
+
+/** Measures the cold start of `server` (its production launcher when it has one). */
+async function coldStartOf(server) {
+  const probe = server.cases[0];
+  const row = { id: `${server.id}:cold-start`, server: server.coldStart.label ?? server.label, protocol: probe.label, runs: settings.coldStartRuns };
+  try {
+    if (server.needs && buildFailures[server.needs]) throw new Error(buildFailures[server.needs]);
+    await quiet();
+    log(`${row.server}: ${settings.coldStartRuns} cold starts`);
+    const args = server.coldStart.args ?? server.args;
+    const r = await measureColdStart({ args, env: server.env, protocol: protocols[probe.protocol], path: probe.path, cwd: root, runs: settings.coldStartRuns, settings, log });
+    log(`  median ${r.startMs.median.toFixed(1)} ms, idle RSS ${r.idleRssMiB.median.toFixed(1)} MiB; steal ${r.stealPercent.toFixed(0)}%`);
+    return { ...row, status: "ok", ...r };
+  } catch (error) {
+    log(`  not available: ${error.message}`);
+    return { ...row, status: "unavailable", reason: error.message };
+  }
+}
+
+const workDir = await mkdtemp(join(tmpdir(), "kinetic-bench-"));
+const bodyFiles = {};
+for (const [id, protocol] of Object.entries(protocols)) {
+  bodyFiles[id] = join(workDir, `${id}.body`);
+  await writeFile(bodyFiles[id], protocol.body);
+}
+const throughput = [];
+for (const server of servers) throughput.push(...(await throughputOf(server, workDir, bodyFiles)));
+const coldStart = [];
+for (const server of servers) if (settings.coldStart && server.coldStart && selected(server, "cold-start")) coldStart.push(await coldStartOf(server));
+await rm(workDir, { recursive: true, force: true });
+
+const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns } = settings;
+const report = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  environment: describeEnvironment(root),
+  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, serverCore, loadCore },
+  throughput,
+  coldStart,
+};
+const hasBaseline = addRatios(report, baselineId);
+const markdown = renderMarkdown(report);
+console.log(`\n${markdown}\n`);
+log(`wrote ${await writeResults(report, join(root, "bench/results"))} and bench/results/latest.json`);
+if (settings.updateDoc) {
+  await updateDoc(join(root, "BENCHMARKS.md"), markdown);
+  log("updated BENCHMARKS.md");
+}
+if (!hasBaseline) exitWith("the raw node:http baseline did not run, so there are no ratios");
