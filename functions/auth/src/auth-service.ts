@@ -3,7 +3,10 @@ import type { Client, ServiceImpl } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { AuthService, TokensSchema, type Tokens } from "@kinetic/contracts/kinetic/auth/v1/auth_pb.js";
 import type { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
-import { connectErrorFromPostgres, type Logger } from "@kinetic/runtime";
+import { createHash } from "node:crypto";
+import { LoginFailedSchema } from "@kinetic/contracts/kinetic/auth/v1/events_pb.js";
+import { connectErrorFromPostgres, type EventPublisher, type Logger } from "@kinetic/runtime";
+import type { Sql } from "postgres";
 import type { AccessTokens } from "./access-tokens.js";
 import { clientAddressFromHeaders } from "./client-address.js";
 import type { LoginLimiter } from "./login-limiter.js";
@@ -22,6 +25,9 @@ export interface AuthServiceOptions {
   /** Proxies appending to x-forwarded-for in front of auth (AUTH_TRUSTED_PROXY_HOPS); see `clientAddressFromHeaders`. */
   trustedProxyHops: number;
   log: Logger;
+  /** The pool, for events written in their own transaction (LoginFailed). */
+  sql: Sql;
+  events: EventPublisher;
 }
 
 // One message for an unknown, revoked, expired or reused token: the answer tells nothing about which.
@@ -39,7 +45,7 @@ function normaliseEmail(email: string): string {
  * family ids only.
  */
 export function createAuthService(options: AuthServiceOptions): ServiceImpl<typeof AuthService> {
-  const { identity, accessTokens, refreshTokens, limiter, refreshTtlSeconds, trustedProxyHops, log } = options;
+  const { identity, accessTokens, refreshTokens, limiter, refreshTtlSeconds, trustedProxyHops, log, sql, events } = options;
 
   async function tokensFor(userId: string, refreshToken: string): Promise<Tokens> {
     const accessToken = await accessTokens.sign(userId);
@@ -59,12 +65,21 @@ export function createAuthService(options: AuthServiceOptions): ServiceImpl<type
     }
   }
 
+  /** LoginFailed, about a hash of the account: the event log never holds email addresses. */
+  async function publishFailure(account: string, reason: "credentials" | "locked", address: string | undefined): Promise<void> {
+    const subject = createHash("sha256").update(account).digest("hex");
+    await sql
+      .begin((tx) => events.publish(tx, LoginFailedSchema, { reason, clientAddress: address ?? "" }, { subject }))
+      .catch(fromStore);
+  }
+
   return {
     async login(req, ctx) {
       const account = normaliseEmail(req.email);
       const address = clientAddressFromHeaders(ctx.requestHeader, trustedProxyHops);
       const lock = await limiter.check(account, address);
       if (lock) {
+        await publishFailure(account, "locked", address);
         const retryAfter = String(lock.retryAfterSeconds);
         throw new ConnectError(
           `too many failed logins for this ${lock.scope}: retry in ${retryAfter} seconds`,
@@ -75,11 +90,12 @@ export function createAuthService(options: AuthServiceOptions): ServiceImpl<type
       const userId = await verifyPassword(account, req.password);
       if (userId === undefined) {
         await limiter.recordFailure(account, address);
+        await publishFailure(account, "credentials", address);
         throw new ConnectError("email or password is incorrect", Code.Unauthenticated);
       }
       await limiter.reset(account);
       const refresh = newRefreshToken();
-      await refreshTokens.insertFamily(userId, refresh.hash, refreshTtlSeconds).catch(fromStore);
+      await refreshTokens.insertFamily(userId, refresh.hash, refreshTtlSeconds, address).catch(fromStore);
       log.info("logged in", { user_id: userId });
       return { tokens: await tokensFor(userId, refresh.token) };
     },

@@ -1,4 +1,10 @@
 import { AuthService } from "@kinetic/contracts/kinetic/auth/v1/auth_pb.js";
+import {
+  LoggedOutSchema,
+  LoginFailedSchema,
+  LoginSucceededSchema,
+  RefreshTokenReuseDetectedSchema,
+} from "@kinetic/contracts/kinetic/auth/v1/events_pb.js";
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
 import { defineFunction, implement, integerVar, optionalStringVar, stringVar } from "@kinetic/runtime";
 import { createAccessTokens } from "./access-tokens.js";
@@ -20,6 +26,7 @@ export default defineFunction({
   services: [AuthService],
   migrations: new URL("../migrations/", import.meta.url),
   redis: true,
+  publishes: [LoginSucceededSchema, LoginFailedSchema, LoggedOutSchema, RefreshTokenReuseDetectedSchema],
   env: {
     /** The `iss` of access tokens, and the only one VerifyToken accepts. Default "kinetic-auth". */
     AUTH_ISSUER: stringVar("kinetic-auth"),
@@ -44,7 +51,7 @@ export default defineFunction({
     /** Proxies in front of auth that append to x-forwarded-for; 0 trusts its leftmost entry (the gateway overwrites it). Default 0. */
     AUTH_TRUSTED_PROXY_HOPS: integerVar(0, 0, 10),
   },
-  async setup({ sql, redis, env, log, client }) {
+  async setup({ sql, redis, env, log, client, events }) {
     const keys = await createKeyRing({
       source: createSigningKeySource({ file: env.AUTH_SIGNING_KEYS_FILE, json: env.AUTH_SIGNING_KEYS, store: createSigningKeyStore(sql!) }),
       retiredKeyLifetimeSeconds: env.AUTH_ACCESS_TOKEN_TTL_SECONDS + env.AUTH_SIGNING_KEYS_RELOAD_SECONDS + clockToleranceSeconds,
@@ -68,7 +75,9 @@ export default defineFunction({
     const service = createAuthService({
       identity: client(IdentityService),
       accessTokens,
-      refreshTokens: createRefreshTokenStore(sql!),
+      refreshTokens: createRefreshTokenStore(sql!, events!),
+      sql: sql!,
+      events: events!,
       limiter,
       refreshTtlSeconds: env.AUTH_REFRESH_TOKEN_TTL_SECONDS,
       trustedProxyHops: env.AUTH_TRUSTED_PROXY_HOPS,

@@ -1,3 +1,5 @@
+import { LoggedOutSchema, LoginSucceededSchema, RefreshTokenReuseDetectedSchema } from "@kinetic/contracts/kinetic/auth/v1/events_pb.js";
+import type { EventPublisher } from "@kinetic/runtime";
 import type { Sql, TransactionSql } from "postgres";
 
 /** What presenting a refresh token to `rotate` did. */
@@ -11,8 +13,8 @@ export type RotateOutcome =
 
 /** The SQL of `refresh_tokens`; tokens are known only by their sha256. */
 export interface RefreshTokenStore {
-  /** Stores the first token of a new family (a login). */
-  insertFamily(userId: string, hash: Buffer, ttlSeconds: number): Promise<void>;
+  /** Stores the first token of a new family (a login) and publishes LoginSucceeded with it. */
+  insertFamily(userId: string, hash: Buffer, ttlSeconds: number, clientAddress: string | undefined): Promise<void>;
   /** Trades the live token `hash` for `nextHash`, atomically: of two concurrent trades of one token, the second is a reuse. */
   rotate(hash: Buffer, nextHash: Buffer, ttlSeconds: number): Promise<RotateOutcome>;
   /** Revokes the family of the token `hash`; false when no token has that hash. */
@@ -39,13 +41,21 @@ async function lockFamilyOf(tx: TransactionSql, hash: Buffer): Promise<string | 
   return found.family_id;
 }
 
-/** The refresh token store over the function's pool (search_path = the `auth` schema). */
-export function createRefreshTokenStore(sql: Sql): RefreshTokenStore {
+/**
+ * The refresh token store over the function's pool (search_path = the `auth` schema). Each
+ * change publishes its event (LoginSucceeded, RefreshTokenReuseDetected, LoggedOut) in the
+ * same transaction.
+ */
+export function createRefreshTokenStore(sql: Sql, events: EventPublisher): RefreshTokenStore {
   return {
-    async insertFamily(userId, hash, ttlSeconds) {
-      await sql`
-        insert into refresh_tokens (user_id, token_hash, expires_at)
-        values (${userId}, ${hash}, now() + make_interval(secs => ${ttlSeconds}))`;
+    async insertFamily(userId, hash, ttlSeconds, clientAddress) {
+      await sql.begin(async (tx) => {
+        const [row] = await tx<{ family_id: string }[]>`
+          insert into refresh_tokens (user_id, token_hash, expires_at)
+          values (${userId}, ${hash}, now() + make_interval(secs => ${ttlSeconds}))
+          returning family_id`;
+        await events.publish(tx, LoginSucceededSchema, { userId, familyId: row!.family_id, clientAddress: clientAddress ?? "" }, { subject: userId });
+      });
     },
     rotate(hash, nextHash, ttlSeconds) {
       return sql.begin(async (tx): Promise<RotateOutcome> => {
@@ -57,6 +67,7 @@ export function createRefreshTokenStore(sql: Sql): RefreshTokenStore {
         if (row!.revoked) return { kind: "rejected", reason: "revoked" };
         if (row!.used) {
           await tx`update refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`;
+          await events.publish(tx, RefreshTokenReuseDetectedSchema, { userId: row!.user_id, familyId }, { subject: row!.user_id });
           return { kind: "reused", userId: row!.user_id, familyId };
         }
         if (row!.expired) return { kind: "rejected", reason: "expired" };
@@ -71,7 +82,10 @@ export function createRefreshTokenStore(sql: Sql): RefreshTokenStore {
       return sql.begin(async (tx) => {
         const familyId = await lockFamilyOf(tx, hash);
         if (familyId === undefined) return false;
-        await tx`update refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`;
+        const revoked = await tx<{ user_id: string }[]>`
+          update refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null returning user_id`;
+        const userId = revoked[0]?.user_id;
+        if (userId !== undefined) await events.publish(tx, LoggedOutSchema, { userId, familyId }, { subject: userId });
         return true;
       });
     },

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
-import { createTestDatabase, startFunction, type StartedFunction } from "@kinetic/runtime/testing";
+import { createTestDatabase, createTestTopic, readTopic, startFunction, type StartedFunction } from "@kinetic/runtime/testing";
 import postgres from "postgres";
 import identity from "./index.js";
 
@@ -27,12 +27,19 @@ describe("identity", () => {
   let client: Client<typeof IdentityService>;
   let dropDatabase: () => Promise<void>;
   let databaseUrl: string;
+  let topic: string;
   before(async () => {
     const db = await createTestDatabase();
     dropDatabase = db.drop;
     databaseUrl = db.url;
+    topic = await createTestTopic("identity-events");
     // Cheap scrypt parameters keep the suite fast; the hasher's own test uses the defaults.
-    server = await startFunction(identity, { DATABASE_URL: db.url, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" });
+    server = await startFunction(identity, {
+      DATABASE_URL: db.url,
+      IDENTITY_SCRYPT_LOG_N: "10",
+      IDENTITY_SCRYPT_P: "1",
+      KINETIC_EVENTS_TOPIC: topic,
+    });
     client = createClient(IdentityService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
   });
   after(async () => {
@@ -174,6 +181,23 @@ describe("identity", () => {
       await asIdentity.end();
       await asNeighbour.end();
     }
+  });
+
+  it("should publish an event for each change, and none for a change that failed", async () => {
+    const { user } = await client.createUser({ email: "events@example.com", displayName: "Ev", password: "password1" });
+    await assert.rejects(client.createUser({ email: "events@example.com", displayName: "Dup", password: "password1" }));
+    await client.updateUser({ user: { id: user!.id, displayName: "Ev2" }, updateMask: { paths: ["display_name"] } });
+    await client.deleteUser({ id: user!.id });
+    const isMine = (r: { key: Buffer | null }) => r.key?.toString() === user!.id;
+    const records = await readTopic(topic, (rs) => rs.filter(isMine).length >= 3);
+    const mine = records.filter(isMine).map((r) => ({ type: r.headers?.["ce_type"]?.toString(), value: r.value!.toString() }));
+    assert.deepEqual(
+      mine.map((r) => r.type),
+      ["kinetic.identity.user.created.v1", "kinetic.identity.user.updated.v1", "kinetic.identity.user.deleted.v1"],
+    );
+    const created = JSON.parse(mine[0]!.value) as { user: { email: string } };
+    assert.equal(created.user.email, "events@example.com");
+    assert.ok(!mine.some((r) => r.value.includes("password")), "no password material in events");
   });
 
   for (const protocol of ["connect", "grpc", "grpcweb"]) {

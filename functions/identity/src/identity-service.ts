@@ -1,10 +1,12 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { UserCreatedSchema, UserDeletedSchema, UserUpdatedSchema } from "@kinetic/contracts/kinetic/identity/v1/events_pb.js";
 import { IdentityService, type User } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
-import { connectErrorFromPostgres } from "@kinetic/runtime";
+import { connectErrorFromPostgres, type EventPublisher } from "@kinetic/runtime";
+import type { Sql } from "postgres";
 import { idFromPageToken, pageTokenFromId } from "./page-token.js";
 import type { PasswordHasher } from "./password-hasher.js";
-import type { UserStore } from "./user-store.js";
+import { createUserStore } from "./user-store.js";
 import { uuidV7 } from "./uuid-v7.js";
 
 const defaultPageSize = 50;
@@ -29,14 +31,22 @@ function notFound(id: string): ConnectError {
   return new ConnectError(`user "${id}" not found`, Code.NotFound);
 }
 
-/** The IdentityService handlers over a user store and a password hasher. */
-export function createIdentityService(users: UserStore, hasher: PasswordHasher): ServiceImpl<typeof IdentityService> {
+/**
+ * The IdentityService handlers. Every change and the event describing it are written in one
+ * transaction: the event is published if and only if the change commits.
+ */
+export function createIdentityService(sql: Sql, events: EventPublisher, hasher: PasswordHasher): ServiceImpl<typeof IdentityService> {
+  const users = createUserStore(sql);
   return {
     async createUser(req) {
       const email = normaliseEmail(req.email);
       const passwordHash = await hasher.hash(req.password);
-      const user = await users
-        .insert({ id: uuidV7(), email, displayName: req.displayName.trim(), passwordHash })
+      const user = await sql
+        .begin(async (tx) => {
+          const created = await createUserStore(tx).insert({ id: uuidV7(), email, displayName: req.displayName.trim(), passwordHash });
+          await events.publish(tx, UserCreatedSchema, { user: created }, { subject: created.id });
+          return created;
+        })
         .catch((err: unknown) => Promise.reject(storeError(err, email)));
       return { user };
     },
@@ -74,12 +84,23 @@ export function createIdentityService(users: UserStore, hasher: PasswordHasher):
         }
         changes.displayName = input.displayName.trim();
       }
-      const user = await users.update(input.id, changes).catch((err: unknown) => Promise.reject(storeError(err, changes.email)));
+      const user = await sql
+        .begin(async (tx) => {
+          const updated = await createUserStore(tx).update(input.id, changes);
+          if (updated) await events.publish(tx, UserUpdatedSchema, { user: updated, changedPaths: paths }, { subject: updated.id });
+          return updated;
+        })
+        .catch((err: unknown) => Promise.reject(storeError(err, changes.email)));
       if (!user) throw notFound(input.id);
       return { user };
     },
     async deleteUser(req) {
-      if (!(await users.delete(req.id))) throw notFound(req.id);
+      const deleted = await sql.begin(async (tx) => {
+        const found = await createUserStore(tx).delete(req.id);
+        if (found) await events.publish(tx, UserDeletedSchema, { userId: req.id }, { subject: req.id });
+        return found;
+      });
+      if (!deleted) throw notFound(req.id);
       return {};
     },
     async verifyPassword(req) {

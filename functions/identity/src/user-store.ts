@@ -1,7 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
 import { UserSchema, type User } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 
 interface UserRow {
   id: string;
@@ -40,7 +40,8 @@ function userFromRow(row: UserRow): User {
   });
 }
 
-export function createUserStore(sql: Sql): UserStore {
+/** The store over a pool, or over one transaction (`sql.begin((tx) => createUserStore(tx)…)`). */
+export function createUserStore(sql: Sql | TransactionSql): UserStore {
   return {
     async insert({ id, email, displayName, passwordHash }) {
       const [row] = await sql<UserRow[]>`

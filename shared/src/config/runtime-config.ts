@@ -1,4 +1,4 @@
-import { enumVar, integerVar, optionalStringVar, readEnv, urlVar, type EnvValues } from "./env-var.js";
+import { enumVar, integerVar, optionalStringVar, readEnv, stringVar, urlVar, type EnvValues } from "./env-var.js";
 
 /**
  * The environment every function reads, with defaults that suit a laptop. Knative sets
@@ -29,6 +29,10 @@ export const runtimeEnv = {
   KINETIC_ADVERTISE_URL: optionalStringVar(),
   /** Deadline of outgoing calls when the inbound call has none. Default 10000. */
   KINETIC_CLIENT_TIMEOUT_MS: integerVar(10_000, 1, 3_600_000),
+  /** Kafka bootstrap servers, comma-separated. Default 127.0.0.1:9092. */
+  KAFKA_BROKERS: stringVar("127.0.0.1:9092"),
+  /** The topic events are published to: the Knative Kafka Broker's. Default knative-broker-default-kinetic. */
+  KINETIC_EVENTS_TOPIC: stringVar("knative-broker-default-kinetic"),
   /** Largest request or response message, in bytes. Default 4 MiB. */
   KINETIC_MAX_MESSAGE_BYTES: integerVar(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Longest deadline a client may ask for; also the deadline of calls that ask none. Default 300000 (Knative's default request timeout). */

@@ -1,11 +1,15 @@
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescMessage, DescService } from "@bufbuild/protobuf";
 import type { Client, ServiceImpl } from "@connectrpc/connect";
 import type { Hono } from "hono";
 import type { Sql } from "postgres";
 import type { RuntimeConfig } from "../config/runtime-config.js";
 import type { EnvVar, EnvValues } from "../config/env-var.js";
 import type { Logger } from "../log/logger.js";
+import { eventTypeOf } from "../events/event-type-of.js";
+import type { Subscription } from "../events/subscription.js";
+import { validateSubscriptions } from "../events/validate-subscriptions.js";
 import type { FunctionRedis } from "../redis/open-function-redis.js";
+import type { EventPublisher } from "../events/create-event-publisher.js";
 
 /**
  * Everything the platform knows about a function, declared once in its `src/index.ts`. The
@@ -24,6 +28,17 @@ export interface FunctionDeclaration<E extends Record<string, EnvVar<unknown>> =
    * (`new URL("../migrations/", import.meta.url)`). Omit for a function without a database.
    */
   readonly migrations?: URL;
+  /**
+   * The events this function publishes: proto messages carrying
+   * `option (kinetic.events.v1.event).type`. They go through a transactional outbox, so the
+   * function must declare migrations. Default none.
+   */
+  readonly publishes?: readonly DescMessage[];
+  /**
+   * The events this function handles, each `on(Schema, handler, options)`: delivered as
+   * CloudEvents to `POST /`, deduplicated, and deployed as one Knative Trigger each. Default none.
+   */
+  readonly subscriptions?: readonly Subscription[];
   /** Opens Redis (REDIS_URL) for caches, idempotency and rate limits, keys prefixed `<name>:`. Default false. */
   readonly redis?: boolean;
   /** Reachable from outside the cluster (`public`) or only from other functions. Default cluster-local. */
@@ -52,6 +67,8 @@ export interface FunctionContext<Env = Record<string, never>> {
   readonly name: string;
   /** The function's Postgres pool (search_path = its schema); present when it declares migrations. */
   readonly sql: Sql | undefined;
+  /** Publishes the declared events inside a transaction (`events.publish(tx, Schema, data, { subject })`). */
+  readonly events: EventPublisher | undefined;
   /** The function's Redis when it declares `redis: true`. Never blocks start: check `available`. */
   readonly redis: FunctionRedis | undefined;
   readonly config: RuntimeConfig;
@@ -111,6 +128,11 @@ export function defineFunction<E extends Record<string, EnvVar<unknown>> = Recor
   const names = declaration.services.map((s) => s.typeName);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated !== undefined) throw new TypeError(`function "${declaration.name}" lists service ${repeated} twice`);
+  for (const schema of declaration.publishes ?? []) eventTypeOf(schema);
+  validateSubscriptions(declaration.subscriptions ?? []);
+  if ((declaration.publishes?.length ?? 0) > 0 && !declaration.migrations) {
+    throw new TypeError(`function "${declaration.name}" publishes events, which go through an outbox table: declare migrations (even an empty folder)`);
+  }
   const scaling = { minScale: 0, maxScale: 10, target: 100, containerConcurrency: 0, ...declaration.scaling };
   if (scaling.minScale < 0 || scaling.maxScale < 1 || scaling.minScale > scaling.maxScale) {
     throw new TypeError(`function "${declaration.name}": scaling needs 0 <= minScale <= maxScale and maxScale >= 1`);

@@ -17,6 +17,12 @@ import { createRequestLog } from "./request-log.js";
 import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js";
 import { createValidationInterceptor } from "./validation-interceptor.js";
 import { startTelemetry } from "../telemetry/start-telemetry.js";
+import { createEventPublisher } from "../events/create-event-publisher.js";
+import { createKafkaProducer } from "../events/create-kafka-producer.js";
+import { ensureOutboxTable } from "../events/outbox-table.js";
+import { startOutboxRelay } from "../events/start-outbox-relay.js";
+import { createEventReceiver } from "../events/create-event-receiver.js";
+import { ensureInboxTable } from "../events/ensure-inbox-table.js";
 import { telemetryEnv } from "../telemetry/telemetry-config.js";
 import { checkImplementations } from "./check-implementations.js";
 import { createClientFactory, type ClientFactoryOptions } from "../client/client-factory.js";
@@ -88,6 +94,14 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   let database: FunctionDatabase | undefined;
   if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
   const sql = database && telemetry.instrumentSql(database.sql);
+  const publishes = fn.publishes ?? [];
+  let outbox: { relay: ReturnType<typeof startOutboxRelay>; kafka: ReturnType<typeof createKafkaProducer> } | undefined;
+  if (publishes.length > 0 && database) {
+    await ensureOutboxTable(database.sql);
+    const kafka = createKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: fn.name, log });
+    outbox = { kafka, relay: startOutboxRelay({ sql: database.sql, producer: kafka.producer, topic: config.KINETIC_EVENTS_TOPIC, name: fn.name, log }) };
+  }
+  const events = publishes.length > 0 ? createEventPublisher({ source: `/functions/${fn.name}`, declared: publishes }) : undefined;
   const redis: FunctionRedis | undefined = fn.redis ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
   if (redis) telemetry.instrumentRedis(redis.client);
   const clients = createClientFactory({
@@ -99,10 +113,12 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   });
   let implementation;
   try {
-    implementation = await fn.setup({ name: fn.name, sql, redis, config, env: own, log, client: (service) => clients.client(service) });
+    implementation = await fn.setup({ name: fn.name, sql, redis, events, config, env: own, log, client: (service) => clients.client(service) });
     checkImplementations(fn, implementation.services);
   } catch (err) {
     clients.close();
+    await outbox?.relay.close();
+    await outbox?.kafka.close();
     await redis?.close();
     await database?.close(0);
     await telemetry.shutdown();
@@ -113,7 +129,21 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   const health = new HealthState({ initial: { "": ServingStatus.NOT_SERVING } });
   for (const { service } of implementation.services) health.set(service.typeName, ServingStatus.NOT_SERVING);
   const shutdown = new AbortController();
-  const app = createHttpApp({ isReady: () => ready, routes: implementation.routes, log });
+  const subscriptions = fn.subscriptions ?? [];
+  if (subscriptions.length > 0 && sql) await ensureInboxTable(sql);
+  const receiver =
+    subscriptions.length > 0
+      ? createEventReceiver({ subscriptions, runtime: { ...(sql ? { sql } : {}), ...(redis ? { redis } : {}), log, client: (s) => clients.client(s), source: `/functions/${fn.name}` } })
+      : undefined;
+  const functionRoutes = implementation.routes;
+  const app = createHttpApp({
+    isReady: () => ready,
+    routes: (hono) => {
+      receiver?.routes(hono);
+      functionRoutes?.(hono);
+    },
+    log,
+  });
   const routes = (router: ConnectRouter) => {
     const reflection = createReflectionServices({ services: fn.services });
     for (const { service, implementation: impl } of [...implementation.services, ...reflection]) router.service(service, impl);
@@ -177,8 +207,13 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
         const result = await server.drain(config.KINETIC_DRAIN_TIMEOUT_MS, () =>
           shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable)),
         );
+        await receiver?.close();
         await implementation.close?.();
         clients.close();
+        // Relay what the last requests committed, but never hold the shutdown for long.
+        await Promise.race([outbox?.relay.flush().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+        await outbox?.relay.close();
+        await outbox?.kafka.close();
         await redis?.close();
         await database?.close(5);
         log.info("stopped", { ...result });

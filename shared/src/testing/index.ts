@@ -12,3 +12,4 @@ export { spawnFunction } from "./spawn-function.js";
 export type { SpawnedFunction } from "./spawn-function.js";
 export { createTestRedis, useRedis } from "./use-redis.js";
 export type { TestRedis } from "./use-redis.js";
+export { createTestTopic, readTopic, testKafka, testKafkaBrokers } from "./use-kafka.js";

@@ -1,0 +1,67 @@
+import { deliveryOrderAnnotation, type ObjectReference, type TriggerFilter, type TriggerObject } from "./knative-eventing-objects.js";
+
+/** What a Trigger needs of a function's subscription: the fields of `Subscription` (shared/src/events). */
+export interface SubscriptionDeclaration {
+  /** DNS-1035 label, unique within the function. */
+  readonly name: string;
+  /** The CloudEvents type subscribed to. */
+  readonly type: string;
+  /** Trigger `filters` besides the type (exact, prefix or suffix), ANDed. */
+  readonly filters: readonly TriggerFilter[];
+  /** One event at a time per partition, in order. */
+  readonly ordered: boolean;
+  readonly delivery: {
+    readonly retry: number;
+    readonly backoffPolicy: "exponential" | "linear";
+    readonly backoffDelay: string;
+    readonly deadLetter: boolean;
+  };
+}
+
+/** Where the Trigger of a subscription points: computed once by `eventingManifests`. @internal */
+export interface TriggerContext {
+  readonly namespace: string;
+  readonly broker: string;
+  readonly deadLetterSink: ObjectReference;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const labelRule = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The Trigger delivering a subscription's events from the broker to its function's Knative
+ * Service (`POST /`): named `<function>-<subscription>`, filtered by `exact: { type }` first and
+ * then the subscription's own filters, with its delivery spec and ordering annotation. Throws a
+ * `TypeError` when the combined name is not a DNS-1035 label of at most 63 characters.
+ *
+ * @example
+ * triggerFromSubscription("audit", subscription, { namespace: "default", broker: "kinetic", deadLetterSink, labels })
+ */
+export function triggerFromSubscription(fn: string, subscription: SubscriptionDeclaration, context: TriggerContext): TriggerObject {
+  const name = `${fn}-${subscription.name}`;
+  if (!labelRule.test(name)) {
+    throw new TypeError(`trigger name "${name}" (function "${fn}", subscription "${subscription.name}") must be a DNS-1035 label of at most 63 characters: shorten the subscription's name`);
+  }
+  const { retry, backoffPolicy, backoffDelay, deadLetter } = subscription.delivery;
+  return {
+    apiVersion: "eventing.knative.dev/v1",
+    kind: "Trigger",
+    metadata: {
+      name,
+      namespace: context.namespace,
+      labels: { ...context.labels, "kinetic.dev/function": fn },
+      annotations: { [deliveryOrderAnnotation]: subscription.ordered ? "ordered" : "unordered" },
+    },
+    spec: {
+      broker: context.broker,
+      filters: [{ exact: { type: subscription.type } }, ...subscription.filters],
+      subscriber: { ref: { apiVersion: "serving.knative.dev/v1", kind: "Service", name: fn } },
+      delivery: {
+        retry,
+        backoffPolicy,
+        backoffDelay,
+        ...(deadLetter ? { deadLetterSink: { ref: context.deadLetterSink } } : {}),
+      },
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Sql } from "postgres";
+
+/**
+ * Creates the function's outbox (in its own schema) if missing. Events are written here in the
+ * transaction of the change they describe, and relayed to Kafka after commit, in `seq` order.
+ */
+export async function ensureOutboxTable(sql: Sql): Promise<void> {
+  await sql`
+    create table if not exists kinetic_outbox (
+      seq bigserial primary key,
+      id text not null,
+      type text not null,
+      source text not null,
+      subject text,
+      partition_key text not null,
+      time timestamptz not null,
+      content_type text not null,
+      data bytea not null,
+      extensions jsonb not null default '{}'::jsonb,
+      created_at timestamptz not null default now()
+    )`;
+}
+
+/** The NOTIFY channel that wakes the relay when a transaction with events commits. */
+export const outboxChannel = "kinetic_outbox";

@@ -1,0 +1,110 @@
+import type { Producer } from "kafkajs";
+import type { ReservedSql, Sql } from "postgres";
+import type { Logger } from "../log/logger.js";
+import { connectErrorFromKafka } from "./connect-error-from-kafka.js";
+import { kafkaRecordFromOutboxRow, type OutboxRow } from "./kafka-record-from-outbox-row.js";
+import { outboxChannel } from "./outbox-table.js";
+
+export interface OutboxRelayOptions {
+  /** The function's pool (its schema holds `kinetic_outbox`). Required. */
+  sql: Sql;
+  /** A connected kafkajs producer, idempotent with one request in flight (order). Required. */
+  producer: Producer;
+  /** The topic events go to (the Knative Kafka Broker's). Required. */
+  topic: string;
+  /** The function's name: one relay per function holds its lock. Required. */
+  name: string;
+  log: Logger;
+  /** Safety-net poll when no NOTIFY arrives, and standby retry for the lock. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Rows sent per Kafka request. Default 200. */
+  batchSize?: number;
+}
+
+export interface OutboxRelay {
+  /** Relays whatever is in the outbox now; resolves when it is empty (tests, shutdown). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Moves committed events from the outbox to Kafka, at least once and in order: one instance
+ * of the function holds an advisory lock and relays (the others stand by), woken by NOTIFY at
+ * commit and by a poll as safety net. Rows are deleted only after Kafka acknowledged them, so
+ * a crash between commit and relay loses nothing; it may send a batch twice, which consumers
+ * deduplicate by (source, id).
+ */
+export function startOutboxRelay({ sql, producer, topic, name, log, pollIntervalMs = 1000, batchSize = 200 }: OutboxRelayOptions): OutboxRelay {
+  let lock: ReservedSql | undefined;
+  let closed = false;
+  let running: Promise<void> = Promise.resolve();
+  let failing = false;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  const acquire = async (): Promise<boolean> => {
+    if (lock) return true;
+    const reserved = await sql.reserve();
+    const [row] = await reserved<[{ ok: boolean }]>`select pg_try_advisory_lock(hashtext(${`kinetic.outbox.${name}`})) as ok`;
+    if (row?.ok) {
+      lock = reserved;
+      log.info("outbox relay active", { topic });
+      return true;
+    }
+    reserved.release();
+    return false;
+  };
+
+  const drain = async () => {
+    if (closed || !(await acquire())) return;
+    for (;;) {
+      const rows = await sql<OutboxRow[]>`select * from kinetic_outbox order by seq limit ${batchSize}`;
+      if (rows.length === 0) return;
+      try {
+        await producer.send({ topic, acks: -1, messages: rows.map(kafkaRecordFromOutboxRow) });
+      } catch (err) {
+        if (!failing) log.warn("cannot relay events to kafka; they stay in the outbox", { error: connectErrorFromKafka(err).message });
+        failing = true;
+        return;
+      }
+      if (failing) log.info("relaying events to kafka again");
+      failing = false;
+      await sql`delete from kinetic_outbox where seq <= ${rows.at(-1)!.seq}`;
+    }
+  };
+
+  const kick = () => {
+    running = running.then(drain).catch((err: unknown) => log.warn("outbox relay failed; retrying", { error: err }));
+    return running;
+  };
+  const timer = setInterval(kick, pollIntervalMs);
+  timer.unref();
+  void sql.listen(outboxChannel, () => void kick()).then(
+    (listener) => {
+      unlisten = listener.unlisten;
+      if (closed) void unlisten();
+    },
+    (err: unknown) => log.warn("cannot LISTEN for outbox commits; polling only", { error: err }),
+  );
+  void kick();
+
+  return {
+    async flush() {
+      for (;;) {
+        await kick();
+        const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from kinetic_outbox`;
+        if (count === 0 || closed || failing || !lock) return;
+      }
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await running;
+      await unlisten?.();
+      if (lock) {
+        await lock`select pg_advisory_unlock(hashtext(${`kinetic.outbox.${name}`}))`.catch(() => undefined);
+        lock.release();
+        lock = undefined;
+      }
+    },
+  };
+}
