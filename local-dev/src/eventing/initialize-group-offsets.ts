@@ -11,6 +11,18 @@ import type { Kafka } from "kafkajs";
  * await initializeGroupOffsets(kafka, "kinetic-trigger-audit-users", topic, "latest");
  */
 export async function initializeGroupOffsets(kafka: Kafka, groupId: string, topic: string, from: "latest" | "earliest"): Promise<void> {
+  // A broker that just started answers "coordinator is loading" for a while: retry what Kafka calls retriable.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await initializeOnce(kafka, groupId, topic, from);
+    } catch (err) {
+      if (attempt >= 20 || (err as { retriable?: unknown }).retriable !== true) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+async function initializeOnce(kafka: Kafka, groupId: string, topic: string, from: "latest" | "earliest"): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   let partitions: { partition: number; offset: string }[];

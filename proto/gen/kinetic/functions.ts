@@ -2,9 +2,10 @@
 
 /** The function serving each proto service, by the service's full name. */
 export const serviceOwners: Readonly<Record<string, string>> = {
+  "kinetic.audit.v1.AuditService": "audit",
   "kinetic.auth.v1.AuthService": "auth",
   "kinetic.identity.v1.IdentityService": "identity",
 };
 
 /** Every function of the platform. */
-export const functionNames: readonly string[] = ["auth","identity"];
+export const functionNames: readonly string[] = ["audit","auth","identity"];

@@ -5,7 +5,11 @@ import type { Sql } from "postgres";
  * transaction of the change they describe, and relayed to Kafka after commit, in `seq` order.
  */
 export async function ensureOutboxTable(sql: Sql): Promise<void> {
-  await sql`
+  // CREATE TABLE IF NOT EXISTS races with itself (pg_type unique violation) when instances
+  // cold-start together: serialise it, per schema.
+  await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('kinetic.outbox.' || current_schema()))`;
+    await tx`
     create table if not exists kinetic_outbox (
       seq bigserial primary key,
       id text not null,
@@ -19,6 +23,7 @@ export async function ensureOutboxTable(sql: Sql): Promise<void> {
       extensions jsonb not null default '{}'::jsonb,
       created_at timestamptz not null default now()
     )`;
+  });
 }
 
 /** The NOTIFY channel that wakes the relay when a transaction with events commits. */

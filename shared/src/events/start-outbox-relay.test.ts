@@ -116,3 +116,18 @@ describe("outbox relay", () => {
     }
   });
 });
+
+describe("outbox table", () => {
+  it("should be created once by instances starting together", async () => {
+    const db = await createTestDatabase();
+    const pools = Array.from({ length: 4 }, () => postgres(db.url, { max: 1, onnotice: () => {} }));
+    try {
+      await Promise.all(pools.map((pool) => ensureOutboxTable(pool)));
+      const [{ count }] = await pools[0]!<[{ count: number }]>`select count(*)::int as count from kinetic_outbox`;
+      assert.equal(count, 0);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await db.drop();
+    }
+  });
+});

@@ -89,6 +89,11 @@ export interface FunctionImplementation {
   readonly services: readonly ServiceImplementation[];
   /** Plain HTTP routes (webhooks, JWKS) added to the function's Hono app. */
   readonly routes?: (app: Hono) => void;
+  /**
+   * Called when draining starts: end long-lived streams (tails, watches) now, with a code that
+   * tells clients to reconnect, so they do not hold the drain until its bound. Default none.
+   */
+  readonly drain?: () => void | Promise<void>;
   /** Called on shutdown after in-flight requests finished, before pools close. */
   readonly close?: () => Promise<void>;
 }

@@ -3,7 +3,7 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { EchoService } from "@kinetic/contracts/kinetic/echo/v1/echo_pb.js";
 import { echoFunction } from "../testing/echo-function.js";
 import { startFunction, type StartedFunction } from "../testing/start-function.js";
@@ -108,5 +108,25 @@ describe("limits", () => {
     const socket = net.connect(server.port, "127.0.0.1");
     socket.write("PRI * HTTP/2.0\r\n");
     await closedByServer(socket);
+  });
+});
+
+describe("HTTP/2 idle timeout", () => {
+  it("should spare a quiet stream but close a session with nothing open", async () => {
+    const server = await startFunction(echoFunction, { KINETIC_IDLE_TIMEOUT_MS: "300" });
+    const sessionManager = new Http2SessionManager(server.url);
+    try {
+      const client = createClient(EchoService, createGrpcTransport({ baseUrl: server.url, sessionManager }));
+      const indexes: number[] = [];
+      for await (const res of client.echoServerStream({ message: "quiet", repeat: 2, intervalMs: 900 })) indexes.push(res.index);
+      assert.deepEqual(indexes, [0, 1], "a stream quiet for three idle periods runs to its end");
+
+      const session = http2.connect(server.url);
+      await new Promise<void>((resolve) => session.once("connect", () => resolve()));
+      await new Promise<void>((resolve) => session.once("close", () => resolve()));
+    } finally {
+      sessionManager.abort();
+      await server.close();
+    }
   });
 });

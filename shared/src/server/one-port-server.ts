@@ -92,10 +92,18 @@ export function createOnePortServer({
   // starts, which Node does on "listening".
   h1.emit("listening");
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, track);
-  h2.setTimeout(idleTimeoutMs);
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    // Idle means no stream open: a quiet server stream (a tail, a watch) is not idle.
+    let open = 0;
+    session.on("stream", (stream) => {
+      open++;
+      stream.once("close", () => open--);
+    });
+    session.setTimeout(idleTimeoutMs, () => {
+      if (open === 0) session.close();
+    });
   });
 
   const sockets = new Set<net.Socket>();

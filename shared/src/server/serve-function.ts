@@ -203,6 +203,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
         ready = false;
         health.close();
         await registration?.deregister();
+        await implementation.drain?.();
         log.info("draining", { in_flight: server.inFlight, drain_timeout_ms: config.KINETIC_DRAIN_TIMEOUT_MS });
         const result = await server.drain(config.KINETIC_DRAIN_TIMEOUT_MS, () =>
           shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable)),
