@@ -7,7 +7,16 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { AuditService } from "@kinetic/contracts/kinetic/audit/v1/audit_pb.js";
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
 import { createLogger, registryFromEnv } from "@kinetic/runtime";
-import { createTestDatabase, createTestTopic, spawnFunction, testKafkaBrokers, waitFor, type SpawnedFunction, type TestDatabase } from "@kinetic/runtime/testing";
+import {
+  createTestDatabase,
+  createTestTopic,
+  readTopic,
+  spawnFunction,
+  testKafkaBrokers,
+  waitFor,
+  type SpawnedFunction,
+  type TestDatabase,
+} from "@kinetic/runtime/testing";
 import { loadEventingManifests } from "./eventing/load-eventing-manifests.js";
 import { startEventDispatcher, type EventDispatcher } from "./eventing/start-event-dispatcher.js";
 import { startLocalRegistry, type LocalRegistry } from "./registry/local-registry.js";
@@ -21,13 +30,15 @@ describe("events across functions", () => {
   let identity: SpawnedFunction;
   let audit: SpawnedFunction;
   let dispatcher: EventDispatcher;
+  let topic: string;
+  let env: Record<string, string>;
 
   before(async () => {
     db = await createTestDatabase();
     registry = await startLocalRegistry({ checkIntervalMs: 200 });
-    const topic = await createTestTopic("events-e2e", 3);
+    topic = await createTestTopic("events-e2e", 3);
     const deadLetterTopic = await createTestTopic("events-e2e-dead", 1);
-    const env = { DATABASE_URL: db.url, KINETIC_REGISTRY_URL: registry.url, KINETIC_EVENTS_TOPIC: topic, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" };
+    env = { DATABASE_URL: db.url, KINETIC_REGISTRY_URL: registry.url, KINETIC_EVENTS_TOPIC: topic, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" };
     [identity, audit] = await Promise.all([spawnFunction("functions/identity/src/index.ts", env), spawnFunction("functions/audit/src/index.ts", env)]);
     const manifests = loadEventingManifests(join(root, "knative/base/eventing"));
     const resolver = registryFromEnv({ KINETIC_REGISTRY_URL: registry.url });
@@ -66,5 +77,30 @@ describe("events across functions", () => {
     assert.equal(recorded.source, "/functions/identity");
     assert.equal(recorded.traceId, traceId);
     assert.equal((recorded.data as { user: { email: string } }).user.email, "audited@example.com");
+  });
+
+  it("should lose nothing and duplicate nothing when the publisher is killed between commit and relay", async () => {
+    // This identity cannot reach Kafka: its events stay in its outbox after commit.
+    const stranded = await spawnFunction("functions/identity/src/index.ts", { ...env, KAFKA_BROKERS: "127.0.0.1:1" });
+    const client = createClient(IdentityService, createConnectTransport({ baseUrl: stranded.url, httpVersion: "1.1" }));
+    const { user } = await client.createUser({ email: "crash@example.com", displayName: "Crash", password: "password1" });
+    stranded.child.kill("SIGKILL");
+    await stranded.exited;
+
+    const restarted = await spawnFunction("functions/identity/src/index.ts", env);
+    try {
+      const records = await readTopic(topic, (rs) => rs.some((r) => r.key?.toString() === user!.id), 15_000);
+      const created = records.filter((r) => r.key?.toString() === user!.id && r.headers?.["ce_type"]?.toString() === "kinetic.identity.user.created.v1");
+      assert.equal(created.length, 1, "published once, after the restart");
+      const auditClient = createClient(AuditService, createConnectTransport({ baseUrl: audit.url, httpVersion: "1.1" }));
+      const { events } = await waitFor(async () => {
+        const page = await auditClient.query({ subject: user!.id });
+        return page.events.length > 0 ? page : undefined;
+      }, 15_000, "the audit record");
+      assert.equal(events.length, 1, "one effect");
+    } finally {
+      restarted.child.kill("SIGTERM");
+      await restarted.exited;
+    }
   });
 });

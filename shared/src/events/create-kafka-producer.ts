@@ -26,7 +26,7 @@ export function createKafkaProducer({ brokers, clientId, log, retryMs = 2000 }: 
   const kafka = new Kafka({
     clientId,
     brokers: brokers.split(",").map((b) => b.trim()),
-    logLevel: logLevel.WARN,
+    logLevel: logLevel.ERROR, // its connection retries are summarised by our own warn-once lines
     logCreator: () => (entry: LogEntry) => log.warn(`kafka: ${entry.log.message}`, { kafka_logger: entry.namespace }),
   });
   // Few retries: a failed send leaves the events in the outbox, and the relay tries again itself.

@@ -8,7 +8,7 @@ export async function ensureOutboxTable(sql: Sql): Promise<void> {
   // CREATE TABLE IF NOT EXISTS races with itself (pg_type unique violation) when instances
   // cold-start together: serialise it, per schema.
   await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext('kinetic.outbox.' || current_schema()))`;
+    await tx`select pg_advisory_xact_lock(hashtext('kinetic.outbox-table.' || current_schema()))`; // not the relay's leader lock
     await tx`
     create table if not exists kinetic_outbox (
       seq bigserial primary key,
