@@ -37,7 +37,7 @@ export interface OutboxRelay {
 export function startOutboxRelay({ sql, producer, topic, name, log, pollIntervalMs = 1000, batchSize = 200 }: OutboxRelayOptions): OutboxRelay {
   let lock: ReservedSql | undefined;
   let closed = false;
-  let running: Promise<void> = Promise.resolve();
+  let draining: Promise<void> | undefined;
   let failing = false;
   let unlisten: (() => Promise<void>) | undefined;
 
@@ -72,9 +72,23 @@ export function startOutboxRelay({ sql, producer, topic, name, log, pollInterval
     }
   };
 
-  const kick = () => {
-    running = running.then(drain).catch((err: unknown) => log.warn("outbox relay failed; retrying", { error: err }));
-    return running;
+  // Kicks coalesce: NOTIFYs arriving during a drain ask for one more pass, never a queue of them,
+  // and while Kafka is failing the next attempt waits for the poll instead of spinning.
+  let again = false;
+  const kick = (): Promise<void> => {
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = (async () => {
+      do {
+        again = false;
+        await drain().catch((err: unknown) => log.warn("outbox relay failed; retrying", { error: err }));
+      } while (again && !closed && !failing);
+    })().finally(() => {
+      draining = undefined;
+    });
+    return draining;
   };
   const timer = setInterval(kick, pollIntervalMs);
   timer.unref();
@@ -98,7 +112,7 @@ export function startOutboxRelay({ sql, producer, topic, name, log, pollInterval
     async close() {
       closed = true;
       clearInterval(timer);
-      await running;
+      await draining;
       await unlisten?.();
       if (lock) {
         await lock`select pg_advisory_unlock(hashtext(${`kinetic.outbox.${name}`}))`.catch(() => undefined);
