@@ -14,10 +14,13 @@ function withVersion(name) {
 
 const echoPath = "/kinetic.echo.v1.EchoService/Echo";
 
+const kineticLauncher = ["shared/dist/bin/serve.js", "shared/dist/testing/echo-function.js"];
+
 /**
  * A server: `args` for `node`; `needs` names a build it requires ("shared"); `cases` the
  * protocols loading it; `coldStart` (when present) may replace `args` with the production
- * launcher. The first case's request is the cold-start probe.
+ * launcher. The cold-start probe is `coldStart.probe`, else the first case's request;
+ * `coldStart.tracing` exports spans to the harness's OTLP sink.
  */
 export const servers = [
   {
@@ -60,7 +63,20 @@ export const servers = [
       { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
       { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath },
     ],
-    coldStart: { label: "Kinetic runtime (production launcher)", args: ["shared/dist/bin/serve.js", "shared/dist/testing/echo-function.js"] },
+    coldStart: { label: "Kinetic runtime (production launcher, tracing off)", args: kineticLauncher },
+  },
+  {
+    id: "kinetic-traced",
+    label: "Kinetic runtime, tracing on",
+    args: kineticLauncher,
+    needs: "shared",
+    env: { LOG_LEVEL: "warn" },
+    cases: [],
+    coldStart: {
+      label: "Kinetic runtime (production launcher, tracing on)",
+      probe: { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      tracing: true,
+    },
   },
   {
     id: "grpc-js",

@@ -1,7 +1,7 @@
 // Other work skews every figure on a small VM: processes in it (tests, builds) and the
 // hypervisor stealing its vCPUs. The harness waits for quiet before each server and records
 // both kinds of interference during each measurement.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Other processes using more than this many cores during a measurement spoil it. */
@@ -28,6 +28,19 @@ async function processJiffies(pid, children) {
   return utime + stime + (children ? cutime + cstime : 0);
 }
 
+/** CPU jiffies of all `pids` together; a process that has exited counts 0. */
+async function jiffiesOf(pids) {
+  const each = await Promise.all(pids.map((pid) => processJiffies(pid, false).catch(() => 0)));
+  return each.reduce((sum, jiffies) => sum + jiffies, 0);
+}
+
+/** Pids of the running processes whose command name is one of `names` ("postgres", "redis-server"). */
+export async function pidsNamed(names) {
+  const pids = (await readdir("/proc")).filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const comms = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")));
+  return pids.filter((_, i) => names.includes(comms[i].trim()));
+}
+
 /** Percent of the machine's CPU spent in processes and interrupts during the next `ms` milliseconds. */
 export async function busyPercent(ms) {
   const before = await machineTimes();
@@ -50,27 +63,29 @@ export async function waitForQuiet({ maxWaitSeconds, thresholdPercent = 10, log 
   return busy;
 }
 
-/** A snapshot for `interference`: the machine, process `pid` (the server, if any), and this harness with its load tools. */
-export async function cpuSnapshot(pid) {
-  const [machine, server, harness] = await Promise.all([
-    machineTimes(),
-    pid === undefined ? 0 : processJiffies(pid, false),
-    processJiffies("self", true),
-  ]);
-  return { machine, server, harness };
+/**
+ * A snapshot for `interference`: the machine, the server (a pid, or every pid of a chain and
+ * the services it uses; none when undefined), and this harness with its load tools.
+ */
+export async function cpuSnapshot(server) {
+  const pids = [server].flat().filter((pid) => pid !== undefined);
+  const [machine, serverJiffies, harness] = await Promise.all([machineTimes(), jiffiesOf(pids), processJiffies("self", true)]);
+  return { machine, server: serverJiffies, harness };
 }
 
 /**
  * Between two snapshots: `otherCores`, the cores' worth of CPU that processes other than the
- * server and the harness (with its load tools) used, and `stealPercent`, the share of CPU
- * time the hypervisor took from this VM.
+ * server and the harness (with its load tools) used, `stealPercent`, the share of CPU time the
+ * hypervisor took from this VM, and `serverCores`, the cores' worth the server used.
  */
 export function interference(before, after) {
   const total = after.machine.total - before.machine.total;
-  if (total <= 0) return { otherCores: 0, stealPercent: 0 };
-  const others = after.machine.processes - before.machine.processes - (after.server - before.server) - (after.harness - before.harness);
+  if (total <= 0) return { otherCores: 0, stealPercent: 0, serverCores: 0 };
+  const server = after.server - before.server;
+  const others = after.machine.processes - before.machine.processes - server - (after.harness - before.harness);
   return {
     otherCores: (Math.max(0, others) * after.machine.cores) / total,
     stealPercent: (100 * (after.machine.steal - before.machine.steal)) / total,
+    serverCores: (server * after.machine.cores) / total,
   };
 }

@@ -8,6 +8,12 @@ function number(name, value, fallback, min) {
   return parsed;
 }
 
+/** Reads a comma-separated list of integers >= `min` from `value`, or returns `fallback` when unset. */
+function numbers(name, value, fallback, min) {
+  if (value === undefined || value === "") return fallback;
+  return value.split(",").map((item) => number(name, item.trim(), undefined, min));
+}
+
 /** Returns the value of `--name=value` in `argv`, or undefined. */
 function flag(argv, name) {
   const prefix = `--${name}=`;
@@ -15,24 +21,30 @@ function flag(argv, name) {
 }
 
 export const usage = `usage: npm run bench -- [flags]
-  --quick            1 s warm-up, 3 s measured, 3 cold starts (smoke run)
+  --quick            1 s warm-up, 3 s measured, 3 cold starts, 2 s priming (smoke run)
   --duration=S       seconds measured per case            (env BENCH_DURATION, default 10)
   --warmup=S         seconds of discarded warm-up         (env BENCH_WARMUP, default 5)
   --connections=N    concurrent connections               (env BENCH_CONNECTIONS, default 50)
-  --repeat=N         measured runs per case; the median is kept (env BENCH_REPEAT, default 1)
+  --repeat=N         measured runs per throughput case; the median is kept (env BENCH_REPEAT, default 1)
   --cold-runs=N      cold starts per server               (env BENCH_COLD_RUNS, default 10)
+  --rates=R,R        fixed rates of the echo chains, req/s (env BENCH_RATES, default 1000,200,50)
+  --auth-rates=R,R   fixed rates of auth → identity       (env BENCH_AUTH_RATES, default 200,20)
+  --chain-warmup=S   seconds discarded per chain and rate (env BENCH_CHAIN_WARMUP, default 3)
+  --prime=S          seconds of load on each chain before its first rate (env BENCH_PRIME, default 10; 0 = none)
   --idle-wait=S      longest wait for other work to stop before each server
                                                           (env BENCH_IDLE_WAIT, default 120; 0 = no wait)
-  --only=A,B         only cases whose id contains A or B (the baseline always runs),
-                     e.g. --only=kinetic or --only=h2c-grpc,cold-start
-  --no-build         skip compiling proto/ and shared/ to dist/
+  --only=A,B         only cases whose id contains A or B (with the baseline they are
+                     compared against), e.g. --only=kinetic, --only=h2c-grpc,cold-start,
+                     --only=chain (every chain), --only=chain:2-hops or --only=auth
+  --no-build         skip compiling proto/, shared/ and the functions to dist/
   --no-cold-start    skip the cold-start measurements
+  --no-chain         skip the fixed-rate chains
   --update-doc       also rewrite the results section of BENCHMARKS.md
   --install          apt-get install the missing load generators first`;
 
 /** Builds the settings from the command line and the environment. */
 export function benchOptionsFromArgs(argv, env) {
-  const known = /^--(quick|no-build|no-cold-start|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|idle-wait|only)=.*)$/;
+  const known = /^--(quick|no-build|no-cold-start|no-chain|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|idle-wait|only)=.*)$/;
   const unknown = argv.find((arg) => !known.test(arg));
   if (unknown !== undefined) throw new TypeError(`unknown flag ${unknown}\n${usage}`);
   const quick = argv.includes("--quick");
@@ -43,10 +55,15 @@ export function benchOptionsFromArgs(argv, env) {
     connections: number("connections", flag(argv, "connections") ?? env.BENCH_CONNECTIONS, 50, 1),
     repeat: number("repeat", flag(argv, "repeat") ?? env.BENCH_REPEAT, 1, 1),
     coldStartRuns: number("cold-runs", flag(argv, "cold-runs") ?? env.BENCH_COLD_RUNS, quick ? 3 : 10, 1),
+    rates: numbers("rates", flag(argv, "rates") ?? env.BENCH_RATES, [1000, 200, 50], 1),
+    authRates: numbers("auth-rates", flag(argv, "auth-rates") ?? env.BENCH_AUTH_RATES, [200, 20], 1),
+    chainWarmupSeconds: number("chain-warmup", flag(argv, "chain-warmup") ?? env.BENCH_CHAIN_WARMUP, quick ? 1 : 3, 1),
+    primeSeconds: number("prime", flag(argv, "prime") ?? env.BENCH_PRIME, quick ? 2 : 10, 0),
     idleWaitSeconds: number("idle-wait", flag(argv, "idle-wait") ?? env.BENCH_IDLE_WAIT, 120, 0),
     only: flag(argv, "only")?.split(",").filter(Boolean) ?? [],
     build: !argv.includes("--no-build"),
     coldStart: !argv.includes("--no-cold-start"),
+    chains: !argv.includes("--no-chain"),
     updateDoc: argv.includes("--update-doc"),
     install: argv.includes("--install"),
   };

@@ -1,22 +1,16 @@
 // Renders a run as markdown tables and writes its JSON results (and BENCHMARKS.md on request).
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { integer, ms, noise, ratio, table, unavailable } from "./markdown.mjs";
+import { chainSections } from "./report-chains.mjs";
 
 const docStart = "<!-- bench:results:start -->";
 const docEnd = "<!-- bench:results:end -->";
 
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const ratio = (r) => (r === null ? "n/a" : `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}×`);
-const ms = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-const unavailable = (reason) => `not available: ${reason.replaceAll("|", "\\|")}`;
-const noise = (r) => [r.stealPercent.toFixed(0), r.otherCores.toFixed(2)];
-
-function table(header, rows, textColumns) {
-  const align = header.map((_, i) => (i < textColumns ? "---" : "---:"));
-  return [header, align, ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
-}
-
-/** Sets each row's ratios to the baseline's row of the same run (null without a baseline). */
+/**
+ * Sets each row's ratios to the baseline's row of the same run (null without a baseline).
+ * Returns false when rows of a kind were measured but its baseline was not.
+ */
 export function addRatios({ throughput, coldStart }, baselineId) {
   const ok = (r) => r.status === "ok";
   const base = throughput.find((r) => ok(r) && r.id.startsWith(`${baselineId}:`));
@@ -26,7 +20,7 @@ export function addRatios({ throughput, coldStart }, baselineId) {
     r.startRatio = coldBase ? r.startMs.median / coldBase.startMs.median : null;
     r.rssRatio = coldBase ? r.idleRssMiB.median / coldBase.idleRssMiB.median : null;
   }
-  return base !== undefined;
+  return (throughput.length === 0 || base !== undefined) && (coldStart.length === 0 || coldBase !== undefined);
 }
 
 /** The throughput table: one row per server × protocol. */
@@ -63,12 +57,10 @@ export function renderMarkdown(report) {
     `Measured ${report.date} at commit ${env.commit}: Node ${env.node}, ${env.cpuModel}, ${env.cores} vCPUs, ${env.memoryGiB} GiB, ${env.kernel}; ${env.wrk}; ${env.h2load}.`,
     `Servers pinned to core ${s.serverCore}, harness and load generator to core ${s.loadCore}; ${s.connections} connections with one request in flight each; ${s.warmupSeconds} s warm-up, then ${runs} measured per case. Cold start: ${s.coldStartRuns} fresh processes per server.`,
     "`steal %`: CPU time the hypervisor took from this VM during the measurement; `other cores`: CPU used by unrelated processes. Both skew the figures.",
-    "",
-    "### Throughput (unary echo)",
-    "",
-    throughputTable(report.throughput),
   ];
+  if (report.throughput.length > 0) lines.push("", "### Throughput (unary echo)", "", throughputTable(report.throughput));
   if (report.coldStart.length > 0) lines.push("", "### Cold start and idle memory", "", coldStartTable(report.coldStart));
+  lines.push(...chainSections(report));
   return lines.join("\n");
 }
 

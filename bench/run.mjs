@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: loads every server pinned to one core from the other core, measures cold
-// starts, prints the tables and writes bench/results/<date>.json and latest.json.
+// starts (tracing off and on) and chains of functions at a fixed rate, prints the tables and
+// writes bench/results/<date>.json and latest.json.
 // Flags and environment variables: `npm run bench -- --help`.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -13,6 +14,8 @@ import { measureColdStart } from "./cold-start.mjs";
 import { describeEnvironment } from "./environment.mjs";
 import { waitForQuiet } from "./machine-load.mjs";
 import { benchOptionsFromArgs, usage } from "./options.mjs";
+import { startOtlpSink, tracingEnv } from "./otlp-sink.mjs";
+import { addHopCosts } from "./report-chains.mjs";
 import { addRatios, renderMarkdown, updateDoc, writeResults } from "./report.mjs";
 import { loadCore, serverCore, startServer } from "./server-process.mjs";
 import { measureThroughput } from "./throughput.mjs";
@@ -41,7 +44,7 @@ if (missing.length > 0 && !(settings.install && installTools(missing))) exitWith
 
 const buildFailures = {};
 if (settings.build) {
-  log("compiling proto/ and shared/ to dist/");
+  log("compiling proto/, shared/ and the functions to dist/");
   Object.assign(buildFailures, buildDist(root));
   if (buildFailures.proto) exitWith(buildFailures.proto);
 }
@@ -49,8 +52,12 @@ if (settings.build) {
 execFileSync("taskset", ["-a", "-p", "-c", String(loadCore), String(process.pid)], { stdio: "ignore" });
 const { protocols } = await import("./protocols.mjs");
 
+const wanted = (server, what) => settings.only.length === 0 || settings.only.some((s) => `${server.id}:${what}`.includes(s));
+// The baseline runs whenever anything of its kind does: the ratios need it.
+const anyThroughput = servers.some((server) => server.cases.some((c) => wanted(server, c.protocol)));
+const anyColdStart = servers.some((server) => server.coldStart && wanted(server, "cold-start"));
 const selected = (server, what) =>
-  settings.only.length === 0 || server.id === baselineId || settings.only.some((s) => `${server.id}:${what}`.includes(s));
+  wanted(server, what) || (server.id === baselineId && (what === "cold-start" ? anyColdStart : anyThroughput));
 const quiet = () => waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
 
 /** Starts `server` once and measures each selected protocol against it; resolves the rows. */
@@ -84,16 +91,17 @@ async function throughputOf(server, workDir, bodyFiles) {
   return rows;
 }
 
-/** Measures the cold start of `server` (its production launcher when it has one). */
-async function coldStartOf(server) {
-  const probe = server.cases[0];
+/** Measures the cold start of `server` (its production launcher when it has one); `sink` takes its spans. */
+async function coldStartOf(server, sink) {
+  const probe = server.coldStart.probe ?? server.cases[0];
   const row = { id: `${server.id}:cold-start`, server: server.coldStart.label ?? server.label, protocol: probe.label, runs: settings.coldStartRuns };
   try {
     if (server.needs && buildFailures[server.needs]) throw new Error(buildFailures[server.needs]);
     await quiet();
     log(`${row.server}: ${settings.coldStartRuns} cold starts`);
     const args = server.coldStart.args ?? server.args;
-    const r = await measureColdStart({ args, env: server.env, protocol: protocols[probe.protocol], path: probe.path, cwd: root, runs: settings.coldStartRuns, settings, log });
+    const env = { ...server.env, ...(server.coldStart.tracing ? tracingEnv(sink.url) : {}) };
+    const r = await measureColdStart({ args, env, protocol: protocols[probe.protocol], path: probe.path, cwd: root, runs: settings.coldStartRuns, settings, log });
     log(`  median ${r.startMs.median.toFixed(1)} ms, idle RSS ${r.idleRssMiB.median.toFixed(1)} MiB; steal ${r.stealPercent.toFixed(0)}%`);
     return { ...row, status: "ok", ...r };
   } catch (error) {
@@ -111,18 +119,30 @@ for (const [id, protocol] of Object.entries(protocols)) {
 const throughput = [];
 for (const server of servers) throughput.push(...(await throughputOf(server, workDir, bodyFiles)));
 const coldStart = [];
-for (const server of servers) if (settings.coldStart && server.coldStart && selected(server, "cold-start")) coldStart.push(await coldStartOf(server));
+const coldServers = servers.filter((server) => settings.coldStart && server.coldStart && selected(server, "cold-start"));
+const sink = coldServers.some((server) => server.coldStart.tracing) ? await startOtlpSink() : undefined;
+for (const server of coldServers) coldStart.push(await coldStartOf(server, sink));
+await sink?.close();
 await rm(workDir, { recursive: true, force: true });
 
-const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns } = settings;
+let chains = { rows: [], notes: {} };
+if (settings.chains) {
+  const { measureChains } = await import("./run-chains.mjs");
+  chains = await measureChains({ settings, root, buildFailures, log, quiet });
+}
+
+const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds } = settings;
 const report = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   environment: describeEnvironment(root),
-  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, serverCore, loadCore },
+  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, serverCore, loadCore },
   throughput,
   coldStart,
+  chains: chains.rows,
+  chainNotes: chains.notes,
 };
 const hasBaseline = addRatios(report, baselineId);
+addHopCosts(report.chains);
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}\n`);
 log(`wrote ${await writeResults(report, join(root, "bench/results"))} and bench/results/latest.json`);
