@@ -9,20 +9,12 @@ import { AuditService, type AuditEvent, type QueryRequest } from "@kinetic/contr
 import { LoginFailedSchema, LoginSucceededSchema } from "@kinetic/contracts/kinetic/auth/v1/events_pb.js";
 import { UserCreatedSchema, UserDeletedSchema } from "@kinetic/contracts/kinetic/identity/v1/events_pb.js";
 import { cloudEventToHttp, eventTypeOf } from "@kinetic/runtime";
-import { createTestDatabase, startFunction, waitFor, type StartedFunction } from "@kinetic/runtime/testing";
+import { createTestDatabase, startFunction, waitFor, type StartedFunction, rejectsWith } from "@kinetic/runtime/testing";
 import postgres from "postgres";
 import audit from "./index.js";
 
 const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-function rejectsWith(code: Code, pattern: RegExp) {
-  return (err: unknown) => {
-    const e = ConnectError.from(err);
-    assert.equal(Code[e.code], Code[code], e.message);
-    assert.match(e.rawMessage, pattern);
-    return true;
-  };
-}
 
 describe("audit", () => {
   let server: StartedFunction;

@@ -6,21 +6,13 @@ import { promisify } from "node:util";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
-import { createTestDatabase, createTestTopic, readTopic, startFunction, type StartedFunction } from "@kinetic/runtime/testing";
+import { createTestDatabase, createTestTopic, readTopic, startFunction, type StartedFunction, rejectsWith } from "@kinetic/runtime/testing";
 import postgres from "postgres";
 import identity from "./index.js";
 
 const buf = fileURLToPath(new URL("../../../node_modules/.bin/buf", import.meta.url));
 const run = promisify(execFile);
 
-function rejectsWith(code: Code, pattern: RegExp) {
-  return (err: unknown) => {
-    const e = ConnectError.from(err);
-    assert.equal(Code[e.code], Code[code], e.message);
-    assert.match(e.rawMessage, pattern);
-    return true;
-  };
-}
 
 describe("identity", () => {
   let server: StartedFunction;

@@ -13,3 +13,4 @@ export type { SpawnedFunction } from "./spawn-function.js";
 export { createTestRedis, useRedis } from "./use-redis.js";
 export type { TestRedis } from "./use-redis.js";
 export { createTestTopic, readTopic, testKafka, testKafkaBrokers } from "./use-kafka.js";
+export { rejectsWith } from "./rejects-with.js";
