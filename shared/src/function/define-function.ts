@@ -60,6 +60,12 @@ export interface ScalingDeclaration {
   readonly target?: number;
   /** Hard limit of concurrent requests per instance (0 = unlimited). Default 0. */
   readonly containerConcurrency?: number;
+  /**
+   * Seconds without requests before an instance is removed, down to `minScale` (Knative's
+   * stable window, `autoscaling.knative.dev/window`, 6–3600). Default: the cluster's (60 s);
+   * `npm run dev` uses a shorter one (KINETIC_DEV_IDLE_SECONDS, 30 s) unless this is set.
+   */
+  readonly windowSeconds?: number;
 }
 
 /** What `setup` receives. */
@@ -107,7 +113,7 @@ export interface ServiceImplementation {
 /** A function as the runtime loads it: the declaration, with defaults filled in. */
 export type KineticFunction = FunctionDeclaration<Record<string, EnvVar<unknown>>> & {
   readonly visibility: "public" | "cluster-local";
-  readonly scaling: Required<ScalingDeclaration>;
+  readonly scaling: Required<Omit<ScalingDeclaration, "windowSeconds">> & Pick<ScalingDeclaration, "windowSeconds">;
 };
 
 const nameRule = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -141,6 +147,10 @@ export function defineFunction<E extends Record<string, EnvVar<unknown>> = Recor
   const scaling = { minScale: 0, maxScale: 10, target: 100, containerConcurrency: 0, ...declaration.scaling };
   if (scaling.minScale < 0 || scaling.maxScale < 1 || scaling.minScale > scaling.maxScale) {
     throw new TypeError(`function "${declaration.name}": scaling needs 0 <= minScale <= maxScale and maxScale >= 1`);
+  }
+  const window = scaling.windowSeconds;
+  if (window !== undefined && !(Number.isInteger(window) && window >= 6 && window <= 3600)) {
+    throw new TypeError(`function "${declaration.name}": scaling.windowSeconds must be a whole number of seconds from 6 to 3600 (Knative's bounds), got ${window}`);
   }
   return {
     ...declaration,
