@@ -17,6 +17,7 @@ const upstreamBlobs: Record<string, string> = {
   "eventing-trigger.yaml": "712d3cd576b6b4d59583d8793942f065a810bca5",
   "kafka-sink.yaml": "a31351adff8800454d4135ae0791922f5826252b",
   "kafka-broker-config-configmap.yaml": "8052aecf852c318e1bf164a7249b05bed96eaf52",
+  "serving-service.yaml": "a03abc596aad80ed5f0e6272e7db892cd83b8bd2",
 };
 
 const delivery = { retry: 5, backoffPolicy: "exponential", backoffDelay: "PT0.2S", deadLetter: true } as const;
@@ -96,5 +97,17 @@ describe("createCrdValidator", () => {
     assert.match(validator.validate({ ...trigger, metadata: { name: "Audit_Users" } }).join(), /metadata.name "Audit_Users" is not a DNS-1123 subdomain/);
     const config = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { "default.topic.partitions": 10 } };
     assert.match(validator.validate(config).join(), /data.default.topic.partitions must be string/);
+  });
+
+  it("should apply the admission rules of a kind on top of its schema, Knative Serving's by default", () => {
+    const service = {
+      apiVersion: "serving.knative.dev/v1",
+      kind: "Service",
+      metadata: { name: "echo" },
+      spec: { template: { spec: { containers: [{ image: "kinetic/echo", ports: [{ name: "grpc", containerPort: 8080 }] }] } } },
+    };
+    assert.match(validator.validate(service).join(), /ports\[0\].name "grpc" is not allowed/);
+    const schemaOnly = createCrdValidator(crdFiles.map((f) => readFileSync(join(crdDir, f), "utf8")), { admissionRules: {} });
+    assert.deepEqual(schemaOnly.validate(service), []);
   });
 });

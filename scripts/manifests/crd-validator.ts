@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
+import { serviceAdmissionProblems } from "./service-admission-problems.js";
 import { undeclaredFields, type StructuralSchema } from "./undeclared-fields.js";
 
 /** Checks Kubernetes objects the way the API server would before admitting them. */
@@ -7,6 +8,19 @@ export interface CrdValidator {
   /** What is wrong with `object`, one line per problem naming kind, name and field; empty when valid. */
   validate(object: unknown): string[];
 }
+
+export interface CrdValidatorOptions {
+  /**
+   * Checks beyond the schema, by `<apiVersion>/<kind>`: what an admission webhook enforces.
+   * Default: Knative Serving's for `serving.knative.dev/v1/Service` (`serviceAdmissionProblems`).
+   */
+  admissionRules?: Readonly<Record<string, (object: unknown) => string[]>>;
+}
+
+/** The admission rules `createCrdValidator` applies unless told otherwise. */
+export const knativeAdmissionRules: Readonly<Record<string, (object: unknown) => string[]>> = {
+  "serving.knative.dev/v1/Service": serviceAdmissionProblems,
+};
 
 interface Crd {
   spec: {
@@ -46,13 +60,15 @@ const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
  * A validator from CRD YAML files (several documents each allowed): an object must name a served
  * version of a known CRD (or be a core ConfigMap), carry valid metadata, satisfy the version's
  * `openAPIV3Schema` (with ajv; `x-kubernetes-*` keywords registered as annotations, `int32` and
- * `int64` formats checked) and hold no field the schema does not declare (`undeclaredFields`).
+ * `int64` formats checked), hold no field the schema does not declare (`undeclaredFields`) and
+ * pass its kind's admission rules (Knative Serving's webhook for Services).
  *
  * @example
  * const validator = createCrdValidator([readFileSync("crds/eventing-trigger.yaml", "utf8")]);
  * assert.deepEqual(validator.validate(trigger), []);
  */
-export function createCrdValidator(crdYamls: readonly string[]): CrdValidator {
+export function createCrdValidator(crdYamls: readonly string[], options: CrdValidatorOptions = {}): CrdValidator {
+  const { admissionRules = knativeAdmissionRules } = options;
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
   ajv.addVocabulary(kubernetesKeywords);
   ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
@@ -80,6 +96,7 @@ export function createCrdValidator(crdYamls: readonly string[]): CrdValidator {
       if (!entry.validate(object)) problems.push(...(entry.validate.errors ?? []).map(describeError));
       const { apiVersion: _v, kind: _k, metadata: _m, ...body } = object as Record<string, unknown>;
       problems.push(...undeclaredFields(entry.schema, body, "").map((path) => `${path.slice(1)} is not declared by the schema`));
+      problems.push(...(admissionRules[`${String(apiVersion)}/${String(kind)}`]?.(object) ?? []));
       return problems.map((p) => `${name}: ${p}`);
     },
   };

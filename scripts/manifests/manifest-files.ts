@@ -1,5 +1,12 @@
 import { stringify } from "yaml";
 import type { EventingObject } from "./knative-eventing-objects.js";
+import type { ServingObject } from "./knative-serving-objects.js";
+
+/**
+ * YAML 1.1's quoting: `kubectl apply -f` reads YAML 1.1, where an unquoted `off`, `yes` or
+ * `1:20` is a boolean or a number, so ambiguous strings are quoted for both versions.
+ */
+const yamlOptions = { version: "1.1", lineWidth: 0 } as const;
 
 /** The first lines of every generated file. */
 export const generatedHeader = [
@@ -17,15 +24,45 @@ export const generatedHeader = [
  * for (const [file, text] of manifestFiles(objects)) writeFileSync(join(dir, file), text);
  */
 export function manifestFiles(objects: readonly EventingObject[]): Map<string, string> {
-  const groups = new Map<string, EventingObject[]>();
-  for (const object of objects) {
+  return filesOf(objects, (object) => {
     const fn = object.kind === "Trigger" ? object.metadata.labels?.["kinetic.dev/function"] : undefined;
-    const file = fn === undefined ? "broker.yaml" : `triggers-${fn}.yaml`;
+    return fn === undefined ? "broker.yaml" : `triggers-${fn}.yaml`;
+  });
+}
+
+/**
+ * Lays the serving objects out as YAML files, like `manifestFiles`: `platform-config.yaml` holds
+ * the platform ConfigMap, `service-<function>.yaml` one function's Knative Service.
+ *
+ * @example
+ * servingManifestFiles(servingManifests(declarations, options)).keys() // "platform-config.yaml", "service-audit.yaml", …
+ */
+export function servingManifestFiles(objects: readonly ServingObject[]): Map<string, string> {
+  return filesOf(objects, (object) => (object.kind === "Service" ? `service-${object.metadata.name}.yaml` : "platform-config.yaml"));
+}
+
+/**
+ * The base `kustomization.yaml` listing `resources` (paths relative to it) in the given order,
+ * with the generated-code header.
+ *
+ * @example
+ * kustomizationFile(["eventing/broker.yaml", "serving/service-audit.yaml"])
+ */
+export function kustomizationFile(resources: readonly string[]): string {
+  const kustomization = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources };
+  return `${generatedHeader}\n${stringify(kustomization, yamlOptions)}`;
+}
+
+/** Internal: groups objects into files by `fileOf`, files in name order, objects in theirs. */
+function filesOf<T extends object>(objects: readonly T[], fileOf: (object: T) => string): Map<string, string> {
+  const groups = new Map<string, T[]>();
+  for (const object of objects) {
+    const file = fileOf(object);
     groups.set(file, [...(groups.get(file) ?? []), object]);
   }
   const files = new Map<string, string>();
   for (const file of [...groups.keys()].sort()) {
-    const documents = groups.get(file)!.map((object) => stringify(object, { lineWidth: 0 }));
+    const documents = groups.get(file)!.map((object) => stringify(object, yamlOptions));
     files.set(file, `${generatedHeader}\n${documents.map((d) => `---\n${d}`).join("")}`);
   }
   return files;

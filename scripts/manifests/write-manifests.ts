@@ -1,22 +1,31 @@
 /**
- * Writes `knative/base/eventing/`: the Kafka Broker, its config, the dead-letter sink and one
- * Trigger per subscription, generated from every `functions/<name>/src/index.ts` declaration.
- * Removes files of functions that no longer subscribe. The tests fail when the committed files
- * differ from what this writes.
+ * Writes `knative/base/`, generated from every `functions/<name>/src/index.ts` declaration:
+ * `eventing/` (the Kafka Broker, its config, the dead-letter sink, one Trigger per
+ * subscription), `serving/` (the platform ConfigMap, one Knative Service per function) and the
+ * `kustomization.yaml` listing them all. Removes the files of functions that are gone. The
+ * tests fail when the committed files differ from what this writes.
  *
- *   node --conditions=kinetic-source --import tsx scripts/manifests/write-manifests.ts
+ *   npm run manifests
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDeclarations } from "../gen-function-directory.js";
-import { eventingManifests, type EventingDeclaration, type EventingManifestsOptions } from "./eventing-manifests.js";
-import { manifestFiles } from "./manifest-files.js";
+import { brokerTopicName, eventingManifests, eventingNames, type EventingDeclaration, type EventingManifestsOptions } from "./eventing-manifests.js";
+import { kustomizationFile, manifestFiles, servingManifestFiles } from "./manifest-files.js";
+import type { ServingDeclaration } from "./service-from-declaration.js";
+import { servingManifests, type ServingManifestsOptions } from "./serving-manifests.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Where the eventing manifests live. */
-export const eventingManifestsDir = join(root, "knative/base/eventing");
+/** Where the generated base lives; overlays in `knative/overlays/<env>` build on it. */
+export const baseManifestsDir = join(root, "knative/base");
+
+/** Where the eventing manifests live (the local dispatcher reads its Triggers from here). */
+export const eventingManifestsDir = join(baseManifestsDir, "eventing");
+
+/** The generated subfolders of the base, each holding only generated YAML files. */
+const generatedDirs = ["eventing", "serving"] as const;
 
 /**
  * The cluster's values. The bootstrap servers follow Strimzi's naming for a cluster `kafka` in
@@ -29,9 +38,28 @@ export const platformEventing: EventingManifestsOptions = {
   replicationFactor: 3,
 };
 
-/** The files `writeManifests` writes for `declarations`, by file name. */
+/** The serving side of the same cluster: the functions publish to the broker's topic on the same Kafka. */
+export const platformServing: ServingManifestsOptions = {
+  kafkaBrokers: platformEventing.bootstrapServers,
+  eventsTopic: brokerTopicName(platformEventing.namespace ?? "default", eventingNames.broker),
+  namespace: platformEventing.namespace ?? "default",
+};
+
+/** The files `writeManifests` writes into `knative/base/eventing/` for `declarations`, by file name. */
 export function eventingManifestFiles(declarations: readonly EventingDeclaration[]): Map<string, string> {
   return manifestFiles(eventingManifests(declarations, platformEventing));
+}
+
+/**
+ * Every generated file of `knative/base/` for `declarations`, by path relative to it:
+ * `eventing/…`, `serving/…` and `kustomization.yaml`, which lists the others in that order.
+ */
+export function baseManifestFiles(declarations: readonly (EventingDeclaration & ServingDeclaration)[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [file, text] of eventingManifestFiles(declarations)) files.set(`eventing/${file}`, text);
+  for (const [file, text] of servingManifestFiles(servingManifests(declarations, platformServing))) files.set(`serving/${file}`, text);
+  files.set("kustomization.yaml", kustomizationFile([...files.keys()]));
+  return files;
 }
 
 /** The YAML files now in `dir`, by file name. */
@@ -41,6 +69,14 @@ export function readManifestFiles(dir: string): Map<string, string> {
   return new Map(names.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
 }
 
+/** The YAML files now in `base` and its generated subfolders, by path relative to `base`, as `baseManifestFiles` keys them. */
+export function readManifestTree(base: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const dir of generatedDirs) for (const [file, text] of readManifestFiles(join(base, dir))) files.set(`${dir}/${file}`, text);
+  for (const [file, text] of readManifestFiles(base)) files.set(file, text);
+  return files;
+}
+
 /** Writes `files` into `dir` and deletes the YAML files there that `files` does not hold. */
 export function writeManifests(dir: string, files: ReadonlyMap<string, string>): void {
   mkdirSync(dir, { recursive: true });
@@ -48,8 +84,19 @@ export function writeManifests(dir: string, files: ReadonlyMap<string, string>):
   for (const [file, text] of files) writeFileSync(join(dir, file), text);
 }
 
+/** Writes `files` (keyed as `baseManifestFiles` keys them) under `base`, folder by folder, deleting stale YAML files in each. */
+export function writeManifestTree(base: string, files: ReadonlyMap<string, string>): void {
+  const dirs: readonly string[] = ["", ...generatedDirs];
+  const stray = [...files.keys()].find((path) => !dirs.includes(dirname(path) === "." ? "" : dirname(path)));
+  if (stray !== undefined) throw new TypeError(`${stray} is outside the generated folders (${generatedDirs.join(", ")})`);
+  for (const dir of dirs) {
+    const inDir = [...files].filter(([path]) => (dirname(path) === "." ? "" : dirname(path)) === dir);
+    writeManifests(join(base, dir), new Map(inDir.map(([path, text]) => [path.slice(dir === "" ? 0 : dir.length + 1), text])));
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const files = eventingManifestFiles(await loadDeclarations());
-  writeManifests(eventingManifestsDir, files);
-  process.stdout.write(`wrote ${[...files.keys()].join(", ")} to knative/base/eventing/\n`);
+  const files = baseManifestFiles(await loadDeclarations());
+  writeManifestTree(baseManifestsDir, files);
+  process.stdout.write(`wrote knative/base/: ${[...files.keys()].join(", ")}\n`);
 }
