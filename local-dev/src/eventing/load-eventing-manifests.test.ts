@@ -18,6 +18,7 @@ describe("loadEventingManifests", () => {
   it("should find the committed broker's topic, partitions, dead-letter topic and delivery defaults", () => {
     const loaded = loadEventingManifests(committed);
     assert.equal(loaded.topic, "knative-broker-default-kinetic", "the outbox relay's default KINETIC_EVENTS_TOPIC");
+    assert.deepEqual([loaded.namespace, loaded.broker], ["default", "kinetic"], "the ingress path /default/kinetic");
     assert.equal(loaded.deadLetterTopic, "kinetic.dead-letters");
     assert.equal(loaded.partitions, 10);
     assert.deepEqual(loaded.brokerDelivery, { backoffPolicy: "exponential", backoffDelay: "PT0.2S" });
@@ -34,6 +35,7 @@ describe("loadEventingManifests", () => {
     for (const [file, text] of manifestFiles(objects)) writeFileSync(join(scratch, file), text);
     const loaded = loadEventingManifests(scratch);
     assert.equal(loaded.topic, "knative-broker-dev-kinetic");
+    assert.equal(loaded.namespace, "dev");
     assert.equal(loaded.partitions, 4);
     assert.deepEqual(loaded.triggers, objects.filter((o) => o.kind === "Trigger"));
   });

@@ -5,6 +5,9 @@ import type { DispatcherDelivery, DispatcherTrigger } from "./dispatcher-trigger
 
 /** What the local broker needs from the generated manifests. */
 export interface EventingManifests {
+  /** The Broker's namespace and name: its ingress path is `/<namespace>/<broker>`. */
+  readonly namespace: string;
+  readonly broker: string;
   /** The Kafka Broker's topic, `knative-broker-<namespace>-<name>` (the outbox relay's KINETIC_EVENTS_TOPIC). */
   readonly topic: string;
   /** Partitions of the broker's topic, from its config's `default.topic.partitions`. */
@@ -48,8 +51,11 @@ export function loadEventingManifests(dir: string): EventingManifests {
   const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === config?.name);
   const partitions = Number(configMap?.data?.["default.topic.partitions"]);
   if (!Number.isInteger(partitions) || partitions < 1) throw new TypeError(`${dir}: the broker's ConfigMap needs default.topic.partitions`);
+  const namespace = broker.metadata?.namespace ?? "default";
   return {
-    topic: `knative-broker-${broker.metadata?.namespace ?? "default"}-${name}`,
+    namespace,
+    broker: name,
+    topic: `knative-broker-${namespace}-${name}`,
     partitions,
     deadLetterTopic: String(sinks[0]!.spec?.["topic"]),
     brokerDelivery: broker.spec?.["delivery"] as DispatcherDelivery | undefined,

@@ -1,11 +1,10 @@
 import { Kafka, logLevel, Partitioners, type LogEntry } from "kafkajs";
 import type { Logger } from "@kinetic/runtime";
-import { createSubscriberResolver } from "./create-subscriber-resolver.js";
-import { deliveryPolicyOf } from "./delivery-policy.js";
-import { dispatchRecord, type TriggerDispatch } from "./dispatch-record.js";
-import { deliveryOrderAnnotation, type DispatcherDelivery, type DispatcherTrigger } from "./dispatcher-trigger.js";
+import { createTriggerDispatch } from "./create-trigger-dispatch.js";
+import { dispatchRecord } from "./dispatch-record.js";
+import type { DispatcherDelivery, DispatcherTrigger } from "./dispatcher-trigger.js";
+import { kafkaMessageFromBrokerEvent } from "./kafka-message-from-broker-event.js";
 import { startTriggerConsumer } from "./start-trigger-consumer.js";
-import { validateTriggerFilters } from "./trigger-filters-match.js";
 
 export interface EventDispatcherOptions {
   /** Comma-separated Kafka bootstrap servers (KAFKA_BROKERS). Required. */
@@ -57,19 +56,20 @@ export async function startEventDispatcher(options: EventDispatcherOptions): Pro
     logCreator: () => (entry: LogEntry) => log.warn(`kafka: ${entry.log.message}`, { kafka_logger: entry.namespace }),
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  const dispatches = triggers.map((trigger): TriggerDispatch & { ordered: boolean } => {
-    const name = trigger.metadata.name;
-    const filters = trigger.spec.filters ?? [];
-    validateTriggerFilters(name, filters);
-    const order = trigger.metadata.annotations?.[deliveryOrderAnnotation] ?? "unordered";
-    if (order !== "ordered" && order !== "unordered") throw new TypeError(`trigger ${name}: ${deliveryOrderAnnotation} must be "ordered" or "unordered"`);
-    const policy = deliveryPolicyOf(name, trigger.spec.delivery, brokerDelivery);
-    const subscriberUrl = createSubscriberResolver(trigger, resolve, resolveRetryMs, log);
-    const produce: TriggerDispatch["produce"] = async (to, message) => {
-      await producer.send({ topic: to === "broker" ? topic : deadLetterTopic, acks: -1, messages: [message] });
-    };
-    return { trigger: name, filters, policy, timeoutMs: policy.timeoutMs ?? timeoutMs, subscriberUrl, produce, log, ordered: order === "ordered" };
-  });
+  const dispatches = triggers.map((trigger) =>
+    createTriggerDispatch(trigger, {
+      resolve,
+      brokerDelivery,
+      timeoutMs,
+      resolveRetryMs,
+      log,
+      // Replies unkeyed, as the Kafka Broker's reply handler produces them; dead letters keyed by partitionkey, as KafkaSink writes them.
+      reply: async (event) => void (await producer.send({ topic, acks: -1, messages: [kafkaMessageFromBrokerEvent(event, null)] })),
+      deadLetter: async (event) =>
+        void (await producer.send({ topic: deadLetterTopic, acks: -1, messages: [kafkaMessageFromBrokerEvent(event, event.attributes["partitionkey"] ?? null)] })),
+      deadLetterSink: `kafka topic ${deadLetterTopic}`,
+    }),
+  );
 
   await producer.connect();
   const started = await Promise.allSettled(

@@ -1,4 +1,4 @@
-import { enumVar, integerVar, optionalStringVar, readEnv, stringVar, urlVar, type EnvValues } from "./env-var.js";
+import { enumVar, integerVar, optionalStringVar, readEnv, stringVar, urlVar, type EnvValues, type EnvVar } from "./env-var.js";
 
 /**
  * The environment every function reads, with defaults that suit a laptop. Knative sets
@@ -29,8 +29,16 @@ export const runtimeEnv = {
   KINETIC_ADVERTISE_URL: optionalStringVar(),
   /** Deadline of outgoing calls when the inbound call has none. Default 10000. */
   KINETIC_CLIENT_TIMEOUT_MS: integerVar(10_000, 1, 3_600_000),
-  /** Kafka bootstrap servers, comma-separated. Default 127.0.0.1:9092. */
+  /** Kafka bootstrap servers, comma-separated; when unset and K_SINK is set, events go to K_SINK over HTTP instead. Default 127.0.0.1:9092. */
   KAFKA_BROKERS: stringVar("127.0.0.1:9092"),
+  /**
+   * Where to POST events when there is no Kafka client (KAFKA_BROKERS unset): a CloudEvents
+   * sink, as a Knative SinkBinding injects it — the Broker ingress,
+   * `http://kafka-broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>`, or
+   * the in-memory broker of `npm run dev` without Kafka. Events go in binary content mode, one
+   * POST each. Default: none (events go to Kafka).
+   */
+  K_SINK: { ...urlVar(undefined, ["http:", "https:"]), optional: true } as EnvVar<string | undefined>,
   /** The topic events are published to: the Knative Kafka Broker's. Default knative-broker-default-kinetic. */
   KINETIC_EVENTS_TOPIC: stringVar("knative-broker-default-kinetic"),
   /** Largest request or response message, in bytes. Default 4 MiB. */

@@ -1,18 +1,6 @@
 import type { Message } from "kafkajs";
-
-/** A row of `kinetic_outbox`. */
-export interface OutboxRow {
-  seq: string;
-  id: string;
-  type: string;
-  source: string;
-  subject: string | null;
-  partition_key: string;
-  time: Date;
-  content_type: string;
-  data: Buffer;
-  extensions: Record<string, string>;
-}
+import { cloudEventFromOutboxRow } from "./cloud-event-from-outbox-row.js";
+import type { OutboxRow } from "./outbox-table.js";
 
 /**
  * The Kafka record of an outbox row, in the CloudEvents Kafka protocol binding's binary mode:
@@ -20,16 +8,11 @@ export interface OutboxRow {
  * the data as the value, and `partitionkey` as the record key so one key's events stay ordered.
  */
 export function kafkaRecordFromOutboxRow(row: OutboxRow): Message {
-  const headers: Record<string, string> = {
-    ce_specversion: "1.0",
-    ce_id: row.id,
-    ce_source: row.source,
-    ce_type: row.type,
-    ce_time: row.time.toISOString(),
-    ce_partitionkey: row.partition_key,
-    "content-type": row.content_type,
-  };
-  if (row.subject !== null) headers["ce_subject"] = row.subject;
-  for (const [name, value] of Object.entries(row.extensions)) headers[`ce_${name}`] = value;
+  const { datacontenttype, data, extensions, ...attributes } = cloudEventFromOutboxRow(row);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...attributes, ...extensions })) {
+    if (value !== undefined) headers[`ce_${name}`] = value;
+  }
+  if (datacontenttype !== undefined) headers["content-type"] = datacontenttype;
   return { key: row.partition_key, value: row.data, headers };
 }

@@ -2,7 +2,7 @@ import type { Sql } from "postgres";
 
 /**
  * Creates the function's outbox (in its own schema) if missing. Events are written here in the
- * transaction of the change they describe, and relayed to Kafka after commit, in `seq` order.
+ * transaction of the change they describe, and relayed to the broker after commit, in `seq` order.
  */
 export async function ensureOutboxTable(sql: Sql): Promise<void> {
   // CREATE TABLE IF NOT EXISTS races with itself (pg_type unique violation) when instances
@@ -24,6 +24,20 @@ export async function ensureOutboxTable(sql: Sql): Promise<void> {
       created_at timestamptz not null default now()
     )`;
   });
+}
+
+/** A row of `kinetic_outbox`: one committed event waiting for the relay. */
+export interface OutboxRow {
+  seq: string;
+  id: string;
+  type: string;
+  source: string;
+  subject: string | null;
+  partition_key: string;
+  time: Date;
+  content_type: string;
+  data: Buffer;
+  extensions: Record<string, string>;
 }
 
 /** The NOTIFY channel that wakes the relay when a transaction with events commits. */

@@ -7,6 +7,7 @@ import { createLogger } from "../log/logger.js";
 import { createTestDatabase, type TestDatabase } from "../testing/use-database.js";
 import { createTestTopic, readTopic, testKafka } from "../testing/use-kafka.js";
 import { createEventPublisher } from "./create-event-publisher.js";
+import { createKafkaSink } from "./create-kafka-sink.js";
 import { ensureOutboxTable } from "./outbox-table.js";
 import { startOutboxRelay, type OutboxRelay } from "./start-outbox-relay.js";
 
@@ -30,7 +31,7 @@ describe("outbox relay", () => {
     await sql.end();
     await db.drop();
   });
-  const relayTo = (topic: string): OutboxRelay => startOutboxRelay({ sql, producer, topic, name: "identity", log, pollIntervalMs: 200 });
+  const relayTo = (topic: string): OutboxRelay => startOutboxRelay({ sql, sink: createKafkaSink({ producer, topic }), name: "identity", log, pollIntervalMs: 200 });
 
   it("should publish a committed event as a CloudEvents binary-mode record keyed by subject", async () => {
     const topic = await createTestTopic("outbox");

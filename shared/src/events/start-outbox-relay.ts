@@ -1,23 +1,19 @@
-import type { Producer } from "kafkajs";
 import type { ReservedSql, Sql } from "postgres";
 import type { Logger } from "../log/logger.js";
-import { connectErrorFromKafka } from "./connect-error-from-kafka.js";
-import { kafkaRecordFromOutboxRow, type OutboxRow } from "./kafka-record-from-outbox-row.js";
-import { outboxChannel } from "./outbox-table.js";
+import type { EventSink } from "./event-sink.js";
+import { outboxChannel, type OutboxRow } from "./outbox-table.js";
 
 export interface OutboxRelayOptions {
   /** The function's pool (its schema holds `kinetic_outbox`). Required. */
   sql: Sql;
-  /** A connected kafkajs producer, idempotent with one request in flight (order). Required. */
-  producer: Producer;
-  /** The topic events go to (the Knative Kafka Broker's). Required. */
-  topic: string;
+  /** Where events go: `createKafkaSink` or `createHttpSink`. Required. */
+  sink: EventSink;
   /** The function's name: one relay per function holds its lock. Required. */
   name: string;
   log: Logger;
   /** Safety-net poll when no NOTIFY arrives, and standby retry for the lock. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** Rows sent per Kafka request. Default 200. */
+  /** Rows handed to the sink at once (one Kafka request). Default 200. */
   batchSize?: number;
 }
 
@@ -28,13 +24,17 @@ export interface OutboxRelay {
 }
 
 /**
- * Moves committed events from the outbox to Kafka, at least once and in order: one instance
- * of the function holds an advisory lock and relays (the others stand by), woken by NOTIFY at
- * commit and by a poll as safety net. Rows are deleted only after Kafka acknowledged them, so
- * a crash between commit and relay loses nothing; it may send a batch twice, which consumers
- * deduplicate by (source, id).
+ * Moves committed events from the outbox to the sink (Kafka, or a Broker ingress over HTTP), at
+ * least once and in order per partition key: one instance of the function holds an advisory
+ * lock and relays (the others stand by), woken by NOTIFY at commit and by a poll as safety
+ * net. Rows are deleted only after the sink acknowledged them, so a crash between commit and
+ * relay loses nothing; it may send an event twice, which consumers deduplicate by (source, id).
+ * While the sink fails, the rows stay and the next poll tries again; that is logged once.
+ *
+ * @example
+ * const relay = startOutboxRelay({ sql, sink: createHttpSink({ url: config.K_SINK }), name: "identity", log });
  */
-export function startOutboxRelay({ sql, producer, topic, name, log, pollIntervalMs = 1000, batchSize = 200 }: OutboxRelayOptions): OutboxRelay {
+export function startOutboxRelay({ sql, sink, name, log, pollIntervalMs = 1000, batchSize = 200 }: OutboxRelayOptions): OutboxRelay {
   let lock: ReservedSql | undefined;
   let closed = false;
   let draining: Promise<void> | undefined;
@@ -47,7 +47,7 @@ export function startOutboxRelay({ sql, producer, topic, name, log, pollInterval
     const [row] = await reserved<[{ ok: boolean }]>`select pg_try_advisory_lock(hashtext(${`kinetic.outbox.${name}`})) as ok`;
     if (row?.ok) {
       lock = reserved;
-      log.info("outbox relay active", { topic });
+      log.info("outbox relay active", { sink: sink.target });
       return true;
     }
     reserved.release();
@@ -59,21 +59,21 @@ export function startOutboxRelay({ sql, producer, topic, name, log, pollInterval
     for (;;) {
       const rows = await sql<OutboxRow[]>`select * from kinetic_outbox order by seq limit ${batchSize}`;
       if (rows.length === 0) return;
-      try {
-        await producer.send({ topic, acks: -1, messages: rows.map(kafkaRecordFromOutboxRow) });
-      } catch (err) {
-        if (!failing) log.warn("cannot relay events to kafka; they stay in the outbox", { error: connectErrorFromKafka(err).message });
+      const { delivered, error } = await sink.send(rows);
+      if (delivered.length === rows.length) await sql`delete from kinetic_outbox where seq <= ${rows.at(-1)!.seq}`;
+      else if (delivered.length > 0) await sql`delete from kinetic_outbox where seq = any(${delivered.map((r) => r.seq)}::bigint[])`;
+      if (error !== undefined) {
+        if (!failing) log.warn("cannot relay events; they stay in the outbox", { sink: sink.target, error: error.message });
         failing = true;
         return;
       }
-      if (failing) log.info("relaying events to kafka again");
+      if (failing) log.info("relaying events again", { sink: sink.target });
       failing = false;
-      await sql`delete from kinetic_outbox where seq <= ${rows.at(-1)!.seq}`;
     }
   };
 
   // Kicks coalesce: NOTIFYs arriving during a drain ask for one more pass, never a queue of them,
-  // and while Kafka is failing the next attempt waits for the poll instead of spinning.
+  // and while the sink is failing the next attempt waits for the poll instead of spinning.
   let again = false;
   const kick = (): Promise<void> => {
     if (draining) {

@@ -18,7 +18,9 @@ import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js"
 import { createValidationInterceptor } from "./validation-interceptor.js";
 import { startTelemetry } from "../telemetry/start-telemetry.js";
 import { createEventPublisher } from "../events/create-event-publisher.js";
+import { createHttpSink } from "../events/create-http-sink.js";
 import { createKafkaProducer } from "../events/create-kafka-producer.js";
+import { createKafkaSink } from "../events/create-kafka-sink.js";
 import { ensureOutboxTable } from "../events/outbox-table.js";
 import { startOutboxRelay } from "../events/start-outbox-relay.js";
 import { createEventReceiver } from "../events/create-event-receiver.js";
@@ -95,11 +97,14 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
   const sql = database && telemetry.instrumentSql(database.sql);
   const publishes = fn.publishes ?? [];
-  let outbox: { relay: ReturnType<typeof startOutboxRelay>; kafka: ReturnType<typeof createKafkaProducer> } | undefined;
+  let outbox: { relay: ReturnType<typeof startOutboxRelay>; kafka: ReturnType<typeof createKafkaProducer> | undefined } | undefined;
   if (publishes.length > 0 && database) {
     await ensureOutboxTable(database.sql);
-    const kafka = createKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: fn.name, log });
-    outbox = { kafka, relay: startOutboxRelay({ sql: database.sql, producer: kafka.producer, topic: config.KINETIC_EVENTS_TOPIC, name: fn.name, log }) };
+    // A Kafka client when KAFKA_BROKERS is set (or nothing else is); else the SinkBinding's K_SINK over HTTP.
+    const overHttp = config.K_SINK !== undefined && !env["KAFKA_BROKERS"];
+    const kafka = overHttp ? undefined : createKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: fn.name, log });
+    const sink = kafka ? createKafkaSink({ producer: kafka.producer, topic: config.KINETIC_EVENTS_TOPIC }) : createHttpSink({ url: config.K_SINK! });
+    outbox = { kafka, relay: startOutboxRelay({ sql: database.sql, sink, name: fn.name, log }) };
   }
   const events = publishes.length > 0 ? createEventPublisher({ source: `/functions/${fn.name}`, declared: publishes }) : undefined;
   const redis: FunctionRedis | undefined = fn.redis ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
@@ -118,7 +123,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   } catch (err) {
     clients.close();
     await outbox?.relay.close();
-    await outbox?.kafka.close();
+    await outbox?.kafka?.close();
     await redis?.close();
     await database?.close(0);
     await telemetry.shutdown();
@@ -214,7 +219,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
         // Relay what the last requests committed, but never hold the shutdown for long.
         await Promise.race([outbox?.relay.flush().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
         await outbox?.relay.close();
-        await outbox?.kafka.close();
+        await outbox?.kafka?.close();
         await redis?.close();
         await database?.close(5);
         log.info("stopped", { ...result });
