@@ -45,7 +45,11 @@ export const runtimeEnv = {
   KINETIC_MAX_MESSAGE_BYTES: integerVar(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Longest deadline a client may ask for; also the deadline of calls that ask none. Default 300000 (Knative's default request timeout). */
   KINETIC_MAX_TIMEOUT_MS: integerVar(300_000, 1, 3_600_000),
-  /** How long in-flight requests and streams may run after SIGTERM. Default 25000, below Knative's 30 s minimum grace. */
+  /**
+   * How long in-flight requests and streams may run after SIGTERM. Default 25000. On Knative the
+   * grace period is the revision's `timeoutSeconds`, counted from before the queue-proxy's quiet
+   * period; the generated manifests size it to cover this bound (knative/README.md).
+   */
   KINETIC_DRAIN_TIMEOUT_MS: integerVar(25_000, 0, 3_600_000),
   /** A connection with no request in flight is closed after this long. Default 65000 (above common proxies' 60 s). */
   KINETIC_IDLE_TIMEOUT_MS: integerVar(65_000, 100, 3_600_000),
