@@ -6,6 +6,7 @@ import { UserCreatedSchema, UserDeletedSchema } from "@kinetic/contracts/kinetic
 import { createLogger } from "../log/logger.js";
 import { createTestDatabase, type TestDatabase } from "../testing/use-database.js";
 import { createTestTopic, readTopic, testKafka } from "../testing/use-kafka.js";
+import { waitFor } from "../testing/wait-for.js";
 import { createEventPublisher } from "./create-event-publisher.js";
 import { createKafkaSink } from "./create-kafka-sink.js";
 import { ensureOutboxTable } from "./outbox-table.js";
@@ -69,6 +70,50 @@ describe("outbox relay", () => {
       const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from kinetic_outbox`;
       assert.equal(count, 0, "relayed rows leave the outbox");
     } finally {
+      await relay.close();
+    }
+  });
+
+  it("should relay an event whose transaction commits while a later one is being sent", async () => {
+    // seq is taken at insert, visibility comes at commit: the earlier transaction's row appears
+    // only after the relay read the later one, and must not be swept by that batch's delete.
+    const sent: string[] = [];
+    let releaseSend!: () => void;
+    let sendStarted!: () => void;
+    const started = new Promise<void>((resolve) => (sendStarted = resolve));
+    const gate = new Promise<void>((resolve) => (releaseSend = resolve));
+    const relay = startOutboxRelay({
+      sql,
+      name: "interleaved",
+      log,
+      pollIntervalMs: 100,
+      sink: {
+        target: "test",
+        async send(rows) {
+          sendStarted();
+          await gate;
+          sent.push(...rows.map((r) => r.subject ?? ""));
+          return { delivered: rows };
+        },
+      },
+    });
+    try {
+      let commitEarly!: () => void;
+      const early = sql.begin(async (tx) => {
+        await publisher.publish(tx, UserDeletedSchema, { userId: "early" }, { subject: "early" });
+        await new Promise<void>((resolve) => (commitEarly = resolve));
+      });
+      await waitFor(() => (commitEarly === undefined ? undefined : true), 5000, "the early transaction to insert its event");
+      await sql.begin((tx) => publisher.publish(tx, UserDeletedSchema, { userId: "late" }, { subject: "late" }));
+      await started;
+      commitEarly();
+      await early;
+      releaseSend();
+      await waitFor(() => sent.includes("early") || undefined, 10_000, "the early event to be relayed");
+      await relay.flush();
+      assert.deepEqual(sent, ["late", "early"]);
+    } finally {
+      releaseSend();
       await relay.close();
     }
   });

@@ -60,8 +60,9 @@ export function startOutboxRelay({ sql, sink, name, log, pollIntervalMs = 1000, 
       const rows = await sql<OutboxRow[]>`select * from kinetic_outbox order by seq limit ${batchSize}`;
       if (rows.length === 0) return;
       const { delivered, error } = await sink.send(rows);
-      if (delivered.length === rows.length) await sql`delete from kinetic_outbox where seq <= ${rows.at(-1)!.seq}`;
-      else if (delivered.length > 0) await sql`delete from kinetic_outbox where seq = any(${delivered.map((r) => r.seq)}::bigint[])`;
+      // Exactly the rows sent, never a range: seq is taken at insert but rows become visible at
+      // commit, so a lower seq may commit while this batch is in flight and must not be swept.
+      if (delivered.length > 0) await sql`delete from kinetic_outbox where seq = any(${delivered.map((r) => r.seq)}::bigint[])`;
       if (error !== undefined) {
         if (!failing) log.warn("cannot relay events; they stay in the outbox", { sink: sink.target, error: error.message });
         failing = true;
