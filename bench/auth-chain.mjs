@@ -15,16 +15,17 @@ const adminUrl = "postgres://postgres@127.0.0.1:5432/postgres";
 const launcher = "shared/dist/bin/serve.js";
 
 /** A Connect JSON call over HTTP/1.1, in the shape probe.mjs sends. */
-function jsonCall(message, check) {
+export function jsonCall(message, check) {
   return { tool: "wrk", headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify(message)), check };
 }
 
-function expectOk({ status, body }) {
+/** Throws unless the answer is HTTP 200, quoting the start of its body. */
+export function expectOk({ status, body }) {
   if (status !== 200) throw new Error(`HTTP ${status}: ${body.toString("utf8", 0, 200)}`);
 }
 
 /** Readiness of any function: grpc.health.v1.Health/Check answering SERVING. */
-const healthProbe = {
+export const healthProbe = {
   path: "/grpc.health.v1.Health/Check",
   protocol: jsonCall({}, ({ status, body }) => {
     expectOk({ status, body });

@@ -21,7 +21,7 @@ function flag(argv, name) {
 }
 
 export const usage = `usage: npm run bench -- [flags]
-  --quick            1 s warm-up, 3 s measured, 3 cold starts, 2 s priming (smoke run)
+  --quick            1 s warm-up, 3 s measured, 3 cold starts, 2 s priming, bursts of 1,000 events (smoke run)
   --duration=S       seconds measured per case            (env BENCH_DURATION, default 10)
   --warmup=S         seconds of discarded warm-up         (env BENCH_WARMUP, default 5)
   --connections=N    concurrent connections               (env BENCH_CONNECTIONS, default 50)
@@ -29,22 +29,29 @@ export const usage = `usage: npm run bench -- [flags]
   --cold-runs=N      cold starts per server               (env BENCH_COLD_RUNS, default 10)
   --rates=R,R        fixed rates of the echo chains, req/s (env BENCH_RATES, default 1000,200,50)
   --auth-rates=R,R   fixed rates of auth → identity       (env BENCH_AUTH_RATES, default 200,20)
-  --chain-warmup=S   seconds discarded per chain and rate (env BENCH_CHAIN_WARMUP, default 3)
-  --prime=S          seconds of load on each chain before its first rate (env BENCH_PRIME, default 10; 0 = none)
+  --chain-warmup=S   seconds discarded per chain and rate, and before the events' fixed rate
+                                                          (env BENCH_CHAIN_WARMUP, default 3)
+  --prime=S          seconds of load on each chain before its first rate, and events published
+                     (event-rate × S, as a burst) on each events path before measuring
+                                                          (env BENCH_PRIME, default 10; 0 = none)
+  --event-burst=N    events in the burst of the events benchmark (env BENCH_EVENT_BURST, default 5000)
+  --event-rate=R     fixed rate of the events benchmark, events/s (env BENCH_EVENT_RATE, default 100)
   --idle-wait=S      longest wait for other work to stop before each server
                                                           (env BENCH_IDLE_WAIT, default 120; 0 = no wait)
   --only=A,B         only cases whose id contains A or B (with the baseline they are
                      compared against), e.g. --only=kinetic, --only=h2c-grpc,cold-start,
-                     --only=chain (every chain), --only=chain:2-hops or --only=auth
+                     --only=chain (every chain), --only=chain:2-hops, --only=auth or
+                     --only=events (raw kafkajs against the runtime's events path)
   --no-build         skip compiling proto/, shared/ and the functions to dist/
   --no-cold-start    skip the cold-start measurements
   --no-chain         skip the fixed-rate chains
+  --no-events        skip the events benchmark
   --update-doc       also rewrite the results section of BENCHMARKS.md
   --install          apt-get install the missing load generators first`;
 
 /** Builds the settings from the command line and the environment. */
 export function benchOptionsFromArgs(argv, env) {
-  const known = /^--(quick|no-build|no-cold-start|no-chain|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|idle-wait|only)=.*)$/;
+  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|idle-wait|only)=.*)$/;
   const unknown = argv.find((arg) => !known.test(arg));
   if (unknown !== undefined) throw new TypeError(`unknown flag ${unknown}\n${usage}`);
   const quick = argv.includes("--quick");
@@ -59,11 +66,14 @@ export function benchOptionsFromArgs(argv, env) {
     authRates: numbers("auth-rates", flag(argv, "auth-rates") ?? env.BENCH_AUTH_RATES, [200, 20], 1),
     chainWarmupSeconds: number("chain-warmup", flag(argv, "chain-warmup") ?? env.BENCH_CHAIN_WARMUP, quick ? 1 : 3, 1),
     primeSeconds: number("prime", flag(argv, "prime") ?? env.BENCH_PRIME, quick ? 2 : 10, 0),
+    eventBurst: number("event-burst", flag(argv, "event-burst") ?? env.BENCH_EVENT_BURST, quick ? 1000 : 5000, 1),
+    eventRate: number("event-rate", flag(argv, "event-rate") ?? env.BENCH_EVENT_RATE, 100, 1),
     idleWaitSeconds: number("idle-wait", flag(argv, "idle-wait") ?? env.BENCH_IDLE_WAIT, 120, 0),
     only: flag(argv, "only")?.split(",").filter(Boolean) ?? [],
     build: !argv.includes("--no-build"),
     coldStart: !argv.includes("--no-cold-start"),
     chains: !argv.includes("--no-chain"),
+    events: !argv.includes("--no-events"),
     updateDoc: argv.includes("--update-doc"),
     install: argv.includes("--install"),
   };

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { integer, ms, noise, ratio, table, unavailable } from "./markdown.mjs";
 import { chainSections } from "./report-chains.mjs";
+import { eventSections } from "./report-events.mjs";
 
 const docStart = "<!-- bench:results:start -->";
 const docEnd = "<!-- bench:results:end -->";
@@ -61,6 +62,7 @@ export function renderMarkdown(report) {
   if (report.throughput.length > 0) lines.push("", "### Throughput (unary echo)", "", throughputTable(report.throughput));
   if (report.coldStart.length > 0) lines.push("", "### Cold start and idle memory", "", coldStartTable(report.coldStart));
   lines.push(...chainSections(report));
+  lines.push(...eventSections(report));
   return lines.join("\n");
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: loads every server pinned to one core from the other core, measures cold
-// starts (tracing off and on) and chains of functions at a fixed rate, prints the tables and
-// writes bench/results/<date>.json and latest.json.
+// starts (tracing off and on), chains of functions at a fixed rate and events through Kafka
+// (raw kafkajs against the runtime's outbox → dispatcher → function path), prints the tables
+// and writes bench/results/<date>.json and latest.json.
 // Flags and environment variables: `npm run bench -- --help`.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,6 +17,7 @@ import { waitForQuiet } from "./machine-load.mjs";
 import { benchOptionsFromArgs, usage } from "./options.mjs";
 import { startOtlpSink, tracingEnv } from "./otlp-sink.mjs";
 import { addHopCosts } from "./report-chains.mjs";
+import { addEventRatios } from "./report-events.mjs";
 import { addRatios, renderMarkdown, updateDoc, writeResults } from "./report.mjs";
 import { loadCore, serverCore, startServer } from "./server-process.mjs";
 import { measureThroughput } from "./throughput.mjs";
@@ -39,7 +41,16 @@ if (settings.help) {
   console.log(usage);
   process.exit(0);
 }
-const missing = missingTools();
+const wanted = (server, what) => settings.only.length === 0 || settings.only.some((s) => `${server.id}:${what}`.includes(s));
+// The baseline runs whenever anything of its kind does: the ratios need it.
+const anyThroughput = servers.some((server) => server.cases.some((c) => wanted(server, c.protocol)));
+const anyColdStart = servers.some((server) => server.coldStart && wanted(server, "cold-start"));
+const selected = (server, what) =>
+  wanted(server, what) || (server.id === baselineId && (what === "cold-start" ? anyColdStart : anyThroughput));
+const quiet = () => waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
+
+// wrk and h2load load the throughput cases only.
+const missing = missingTools({ loadTools: anyThroughput });
 if (missing.length > 0 && !(settings.install && installTools(missing))) exitWith(describeMissing(missing));
 
 const buildFailures = {};
@@ -51,14 +62,6 @@ if (settings.build) {
 // The harness and the load generators share the load core; servers get the other one.
 execFileSync("taskset", ["-a", "-p", "-c", String(loadCore), String(process.pid)], { stdio: "ignore" });
 const { protocols } = await import("./protocols.mjs");
-
-const wanted = (server, what) => settings.only.length === 0 || settings.only.some((s) => `${server.id}:${what}`.includes(s));
-// The baseline runs whenever anything of its kind does: the ratios need it.
-const anyThroughput = servers.some((server) => server.cases.some((c) => wanted(server, c.protocol)));
-const anyColdStart = servers.some((server) => server.coldStart && wanted(server, "cold-start"));
-const selected = (server, what) =>
-  wanted(server, what) || (server.id === baselineId && (what === "cold-start" ? anyColdStart : anyThroughput));
-const quiet = () => waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
 
 /** Starts `server` once and measures each selected protocol against it; resolves the rows. */
 async function throughputOf(server, workDir, bodyFiles) {
@@ -131,18 +134,27 @@ if (settings.chains) {
   chains = await measureChains({ settings, root, buildFailures, log, quiet });
 }
 
-const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds } = settings;
+let events = { rows: [], notes: {} };
+if (settings.events) {
+  const { measureEvents } = await import("./run-events.mjs");
+  events = await measureEvents({ settings, root, buildFailures, log, quiet });
+}
+
+const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate } = settings;
 const report = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   environment: describeEnvironment(root),
-  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, serverCore, loadCore },
+  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, serverCore, loadCore },
   throughput,
   coldStart,
   chains: chains.rows,
   chainNotes: chains.notes,
+  events: events.rows,
+  eventNotes: events.notes,
 };
 const hasBaseline = addRatios(report, baselineId);
 addHopCosts(report.chains);
+addEventRatios(report.events);
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}\n`);
 log(`wrote ${await writeResults(report, join(root, "bench/results"))} and bench/results/latest.json`);

@@ -4,8 +4,8 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
 const required = [
-  { command: "wrk", aptPackage: "wrk", why: "HTTP/1.1 load" },
-  { command: "h2load", aptPackage: "nghttp2-client", why: "h2c load" },
+  { command: "wrk", aptPackage: "wrk", why: "HTTP/1.1 load", loadTool: true },
+  { command: "h2load", aptPackage: "nghttp2-client", why: "h2c load", loadTool: true },
   { command: "taskset", aptPackage: "util-linux", why: "pinning to a core" },
 ];
 
@@ -20,9 +20,9 @@ function installed(command) {
   });
 }
 
-/** The required programs that are not on PATH. */
-export function missingTools() {
-  return required.filter((tool) => !installed(tool.command));
+/** The required programs that are not on PATH; wrk and h2load only when `loadTools` (the throughput cases need them). */
+export function missingTools({ loadTools = true } = {}) {
+  return required.filter((tool) => (loadTools || !tool.loadTool) && !installed(tool.command));
 }
 
 /** Explains what to install, naming the apt packages. */
@@ -36,11 +36,12 @@ export function describeMissing(missing) {
 export function installTools(missing) {
   const packages = missing.map((t) => t.aptPackage);
   const run = (args) => spawnSync("apt-get", args, { stdio: "inherit" }).status === 0;
-  return run(["update"]) && run(["install", "-y", ...packages]) && missingTools().length === 0;
+  return run(["update"]) && run(["install", "-y", ...packages]) && missing.every((t) => installed(t.command));
 }
 
-/** First line of `command --version`-like output, for the results' environment. */
+/** First line of `command --version`-like output, for the results' environment ("<command> not installed" when absent). */
 export function toolVersion(command, args) {
   const result = spawnSync(command, args, { encoding: "utf8" });
+  if (result.error) return `${command} not installed`;
   return `${result.stdout}${result.stderr}`.trim().split("\n")[0] ?? "unknown";
 }
