@@ -18,7 +18,9 @@ export interface RunMigrationsOptions {
  * Applies the migrations of `directory` not yet recorded in `<schema>.kinetic_migrations`, in
  * order, each in its own transaction with `search_path` set to the schema. Forward-only: a file
  * changed after it was applied is refused. Instances cold-starting together serialise on a
- * session advisory lock; the later ones wait, then find nothing left to do.
+ * session advisory lock; the later ones wait, then find nothing left to do. Where that lock
+ * excludes nothing (PGlite, one session behind every connection, whose transactions run one at
+ * a time), each migration's transaction first checks that no other instance recorded it.
  *
  * @example
  * const { applied } = await runMigrations(sql, { schema: "identity", directory: new URL("../migrations/", import.meta.url) });
@@ -70,6 +72,13 @@ async function applyPending(conn: ReservedSql, schema: string, migrations: Migra
     const started = performance.now();
     await conn`begin`;
     try {
+      // Where the advisory lock excludes nothing (PGlite: one session behind every connection),
+      // another instance may have applied it since the read above; its transaction is over now.
+      const [meanwhile] = await conn`select 1 from ${table} where version = ${migration.version}`;
+      if (meanwhile) {
+        await conn`commit`;
+        continue;
+      }
       await conn`set local search_path to ${conn(schema)}`;
       await conn.unsafe(migration.text);
       await conn`insert into ${table} (version, name, checksum) values (${migration.version}, ${migration.name}, ${migration.checksum})`;
