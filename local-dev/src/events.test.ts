@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -42,11 +43,13 @@ describe("events across functions", () => {
     [identity, audit] = await Promise.all([spawnFunction("functions/identity/src/index.ts", env), spawnFunction("functions/audit/src/index.ts", env)]);
     const manifests = loadEventingManifests(join(root, "knative/base/eventing"));
     const resolver = registryFromEnv({ KINETIC_REGISTRY_URL: registry.url });
+    // Trigger names are consumer groups: ones of our own, so `npm run dev` or another test never shares them.
+    const suffix = randomBytes(3).toString("hex");
     dispatcher = await startEventDispatcher({
       brokers: testKafkaBrokers().join(","),
       topic,
       deadLetterTopic,
-      triggers: manifests.triggers,
+      triggers: manifests.triggers.map((t) => ({ ...t, metadata: { ...t.metadata, name: `${t.metadata.name}-${suffix}` } })),
       brokerDelivery: manifests.brokerDelivery,
       resolve: (fn) => resolver.resolve(fn),
       log: createLogger({ level: "error" }),

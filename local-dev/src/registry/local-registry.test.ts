@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { RegistryService } from "@kinetic/contracts/kinetic/registry/v1/registry_pb.js";
 import { localRegistryStrategy } from "@kinetic/runtime";
 import { echoFunction, spawnFunction, startFunction, waitFor, type StartedFunction } from "@kinetic/runtime/testing";
 import { startLocalRegistry, type LocalRegistry } from "./local-registry.js";
@@ -48,5 +51,22 @@ describe("local registry", () => {
       registry.table.healthyOf("echo").map((i) => i.url),
       [first.url],
     );
+  });
+});
+
+describe("local registry in front of the activator", () => {
+  it("should resolve each function to its route, and accept registrations without handing them out", async () => {
+    const registry = await startLocalRegistry({ route: (fn) => (fn === "echo" ? "http://127.0.0.1:8081" : undefined) });
+    try {
+      const client = createClient(RegistryService, createConnectTransport({ baseUrl: registry.url, httpVersion: "1.1" }));
+      const { instance } = await client.register({ function: "echo", url: "http://127.0.0.1:40000", services: ["kinetic.echo.v1.EchoService"] });
+      assert.equal(instance?.url, "http://127.0.0.1:40000", "the instance is told it registered");
+      const strategy = localRegistryStrategy({ url: registry.url, cacheMs: 0 });
+      assert.equal(await strategy.resolve("echo"), "http://127.0.0.1:8081", "callers get the activator's port");
+      assert.equal(await strategy.resolve("nobody"), undefined, "an unknown function falls through to the next strategy");
+      assert.deepEqual(registry.table.all(), [], "nothing registered is handed out or health-checked");
+    } finally {
+      await registry.close();
+    }
   });
 });

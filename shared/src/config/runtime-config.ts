@@ -21,8 +21,11 @@ export const runtimeEnv = {
   DATABASE_ROLE_PASSWORD: optionalStringVar(),
   /** Postgres pool size per instance. Default 10. */
   DATABASE_POOL_MAX: integerVar(10, 1, 1000),
-  /** Redis for caches, idempotency and rate limits. Default redis://127.0.0.1:6379. */
-  REDIS_URL: urlVar("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  /**
+   * Redis for caches, idempotency and rate limits, or `off` to run without it (`ctx.redis` is
+   * then undefined; `npm run dev` sets it when no Redis is there). Default redis://127.0.0.1:6379.
+   */
+  REDIS_URL: redisUrlVar(),
   /** The local registry to register with and resolve from (set by `npm run dev`). Default: none. */
   KINETIC_REGISTRY_URL: optionalStringVar(),
   /** The URL other functions reach this instance at. Default http://127.0.0.1:<port>. */
@@ -64,6 +67,12 @@ export const runtimeEnv = {
 };
 
 export type RuntimeConfig = EnvValues<typeof runtimeEnv>;
+
+/** A redis:// or rediss:// URL, or `off`. */
+function redisUrlVar(): EnvVar<string> {
+  const url = urlVar("redis://127.0.0.1:6379", ["redis:", "rediss:"]);
+  return { ...url, expected: `${url.expected}, or off`, parse: (raw) => (raw.trim() === "off" ? "off" : url.parse(raw)) };
+}
 
 /** Reads the runtime's variables; throws `EnvError` naming each one that is malformed. */
 export function readRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {

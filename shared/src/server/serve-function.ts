@@ -107,7 +107,9 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     outbox = { kafka, relay: startOutboxRelay({ sql: database.sql, sink, name: fn.name, log }) };
   }
   const events = publishes.length > 0 ? createEventPublisher({ source: `/functions/${fn.name}`, declared: publishes }) : undefined;
-  const redis: FunctionRedis | undefined = fn.redis ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
+  const redisOff = config.REDIS_URL === "off";
+  if (fn.redis && redisOff) log.warn("redis is off (REDIS_URL=off): ctx.redis is undefined, so what needs it (caches, rate limits) is skipped");
+  const redis: FunctionRedis | undefined = fn.redis && !redisOff ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
   if (redis) telemetry.instrumentRedis(redis.client);
   const clients = createClientFactory({
     caller: fn.name,
