@@ -14,7 +14,7 @@ import { startInfrastructure } from "./dev/start-infrastructure.js";
 
 /** The developer's environment with no database, Redis or Kafka configured. */
 function bareEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, IDENTITY_SCRYPT_LOG_N: "10", IDENTITY_SCRYPT_P: "1" };
   for (const name of ["DATABASE_URL", "REDIS_URL", "KAFKA_BROKERS", "KINETIC_EVENTS_TOPIC", "K_SINK"]) delete env[name];
   return env;
 }

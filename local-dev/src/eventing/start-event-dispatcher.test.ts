@@ -176,6 +176,41 @@ describe("startEventDispatcher", () => {
     }
   });
 
+  it("should commit on close every outcome reached and never an offset past an event still retrying", async () => {
+    const audit = uniqueName("audit");
+    let healthy = false;
+    const subscriber = await startTestSubscriber((d) => ({ status: d.headers["ce-id"] === "stuck" && !healthy ? 503 : 202 }));
+    const retrying = subscription(created, { delivery: { ...delivery, retry: 1000, backoffPolicy: "linear", backoffDelay: "PT0.02S" } });
+    const triggers = triggersOf([{ name: audit, subscriptions: [retrying] }]);
+    // No commit on the timer during the test: only close() commits.
+    const broker = await startTestBroker({ triggers, subscribers: { [audit]: subscriber.url }, partitions: 1, dispatcher: { commitIntervalMs: 600_000 } });
+    const admin = testKafka().admin();
+    await admin.connect();
+    const ids = () => subscriber.received.map((d) => String(d.headers["ce-id"]));
+    try {
+      await broker.produce(eventRecord(created, { id: "done-1" }), eventRecord(created, { id: "done-2" }), eventRecord(created, { id: "stuck" }), eventRecord(created, { id: "after" }));
+      await waitFor(() => (ids().filter((id) => id === "stuck").length >= 2 ? true : undefined), 15_000, "the stuck event's retries");
+      await broker.restart();
+      const [offsets] = await admin.fetchOffsets({ groupId: `kinetic-trigger-${triggers[0]!.metadata.name}`, topics: [broker.topic] });
+      assert.deepEqual(
+        offsets!.partitions.map(({ partition, offset }) => ({ partition, offset })),
+        [{ partition: 0, offset: "2" }],
+        "committed up to the stuck event, not past it",
+      );
+      healthy = true;
+      await waitFor(() => (ids().includes("after") ? true : undefined), 15_000, "the rest after the restart");
+      assert.deepEqual(
+        ids().filter((id, i, all) => all[i - 1] !== id),
+        ["done-1", "done-2", "stuck", "after"],
+        "done-1 and done-2 once (their offsets were committed on close), then the stuck event again and what followed",
+      );
+    } finally {
+      await admin.disconnect();
+      await broker.close();
+      await subscriber.close();
+    }
+  });
+
   it("should deliver an event produced twice twice: deduplication is the receiver's job", async () => {
     const audit = uniqueName("audit");
     const subscriber = await startTestSubscriber();

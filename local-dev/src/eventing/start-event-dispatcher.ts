@@ -28,10 +28,16 @@ export interface EventDispatcherOptions {
   initialOffset?: "latest" | "earliest";
   /** Pause between lookups of a subscriber that is not running. Default 1000 ms. */
   resolveRetryMs?: number;
+  /**
+   * Longest an event's outcome waits before its offset is committed, as the Kafka Broker's
+   * `auto.commit.interval.ms`; a crash redelivers at most this much, `close()` commits it all.
+   * Default 1000 ms.
+   */
+  commitIntervalMs?: number;
 }
 
 export interface EventDispatcher {
-  /** Stops every trigger; deliveries in flight are aborted and redelivered on the next start. */
+  /** Stops every trigger; deliveries in flight are aborted and redelivered on the next start, outcomes so far committed. */
   close(): Promise<void>;
 }
 
@@ -48,7 +54,7 @@ export interface EventDispatcher {
  */
 export async function startEventDispatcher(options: EventDispatcherOptions): Promise<EventDispatcher> {
   const { brokers, topic, triggers, resolve, deadLetterTopic, log, brokerDelivery } = options;
-  const { unorderedConcurrency = 50, timeoutMs = 30_000, initialOffset = "latest", resolveRetryMs = 1000 } = options;
+  const { unorderedConcurrency = 50, timeoutMs = 30_000, initialOffset = "latest", resolveRetryMs = 1000, commitIntervalMs = 1000 } = options;
   const kafka = new Kafka({
     clientId: "kinetic-dev-eventing",
     brokers: brokers.split(",").map((b) => b.trim()),
@@ -80,6 +86,7 @@ export async function startEventDispatcher(options: EventDispatcherOptions): Pro
         groupId: `kinetic-trigger-${dispatch.trigger}`,
         concurrency: dispatch.ordered ? 1 : unorderedConcurrency,
         initialOffset,
+        commitIntervalMs,
         dispatch: (message, signal) => dispatchRecord(message, dispatch, signal),
         log,
       }),
