@@ -11,7 +11,7 @@ import { pgliteStartParams } from "./pglite-start-params.js";
  * a process of its own. The directory appears whole or not at all.
  *
  * @example
- * await createPgliteTemplate(".kinetic/pglite/.template");
+ * await createPgliteTemplate(".kinetic/pglite-template/0.5.14");
  */
 export async function createPgliteTemplate(dir: string): Promise<void> {
   if (existsSync(join(dir, "PG_VERSION"))) return;

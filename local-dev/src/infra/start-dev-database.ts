@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probePostgres } from "./probe-postgres.js";
@@ -31,6 +32,12 @@ export interface StartDevDatabaseOptions {
   probeTimeoutMs?: number;
   /** Directory of the embedded databases, one subdirectory per function. Default `.kinetic/pglite` in the repository. */
   dataDir?: string;
+  /**
+   * The initdb result every new embedded database is copied from, made on first use. Default
+   * `.kinetic/pglite-template/<PGlite version>` in the repository, shared by every `dataDir`
+   * (tests included), so initdb runs once per machine and version.
+   */
+  templateDir?: string;
   /** Connections of one instance's pool on the embedded database (DATABASE_POOL_MAX). Default 4. */
   embeddedPoolMax?: number;
   /** Receives one line saying which database is used, and one per embedded database started. Default stdout. */
@@ -62,6 +69,7 @@ export async function startDevDatabase(options: StartDevDatabaseOptions = {}): P
     probeTimeoutMs = 1000,
     dataDir = join(root, ".kinetic", "pglite"),
     embeddedPoolMax = 4,
+    templateDir = join(root, ".kinetic", "pglite-template", pgliteVersion()),
     log = (line: string) => process.stdout.write(`${line}\n`),
   } = options;
   const given = env["DATABASE_URL"];
@@ -82,7 +90,17 @@ export async function startDevDatabase(options: StartDevDatabaseOptions = {}): P
   const inside = relative(process.cwd(), dataDir);
   const shown = inside === "" ? "." : inside.startsWith("..") || isAbsolute(inside) ? dataDir : inside;
   log(`kinetic dev: database: embedded PGlite, one per function, data in ${shown}/<function> (${why}; set DATABASE_URL to use a server)`);
-  return embedded({ dataDir, poolMax: embeddedPoolMax, log });
+  return embedded({ dataDir, template: templateDir, poolMax: embeddedPoolMax, log });
+}
+
+/** The installed PGlite's version: a template made by another version is not reused. */
+function pgliteVersion(): string {
+  try {
+    const manifest = createRequire(import.meta.url).resolve("@electric-sql/pglite").replace(/(node_modules[\\/]@electric-sql[\\/]pglite)[\\/].*$/, "$1/package.json");
+    return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
 }
 
 function server(url: string): DevDatabase {
@@ -94,8 +112,7 @@ function server(url: string): DevDatabase {
   };
 }
 
-function embedded({ dataDir, poolMax, log }: { dataDir: string; poolMax: number; log: (line: string) => void }): DevDatabase {
-  const template = join(dataDir, ".template");
+function embedded({ dataDir, template, poolMax, log }: { dataDir: string; template: string; poolMax: number; log: (line: string) => void }): DevDatabase {
   const started = new Map<string, Promise<PgliteProcess>>();
   let templateReady: Promise<unknown> | undefined;
   let closed = false;
