@@ -67,7 +67,9 @@ describe("clients between functions", () => {
       5000,
       "the echo function's log of the relayed call",
     );
-    assert.equal(line["code"], "deadline_exceeded");
+    // Echo's deadline and the relay's client deadline are the same instant: whichever fires first
+    // ends echo's call, as deadline_exceeded (its own) or canceled (the relay hung up on it).
+    assert.ok(["deadline_exceeded", "canceled"].includes(line["code"] as string), `echo ended with ${line["code"]}`);
     assert.ok((line["timeout_ms"] as number) <= 1500 && (line["timeout_ms"] as number) > 500, `echo saw ${line["timeout_ms"]} ms`);
   });
 

@@ -46,6 +46,12 @@ export const runtimeEnv = {
   KINETIC_EVENTS_TOPIC: stringVar("knative-broker-default-kinetic"),
   /** Largest request or response message, in bytes. Default 4 MiB. */
   KINETIC_MAX_MESSAGE_BYTES: integerVar(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /**
+   * `on`: Connect unary POSTs (JSON or binary, no request compression) are served by the
+   * runtime's own unary path, with the same interceptors and answers as connect-node; `off`:
+   * connect-node serves every RPC. Default on.
+   */
+  KINETIC_FAST_PATH: enumVar("on", ["on", "off"]),
   /** Longest deadline a client may ask for; also the deadline of calls that ask none. Default 300000 (Knative's default request timeout). */
   KINETIC_MAX_TIMEOUT_MS: integerVar(300_000, 1, 3_600_000),
   /**

@@ -33,12 +33,15 @@ const probes = new Set(["/healthz", "/readyz"]);
  */
 export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog {
   const records = new WeakMap<object, RequestRecord>();
+  const quiet = log.level === "warn" || log.level === "error";
   return {
     recordOf: (req) => records.get(req),
     handler: function logRequest(req, res) {
       const started = performance.now();
       const record: RequestRecord = { procedure: undefined, code: undefined, traceId: undefined };
       records.set(req, record);
+      // Request lines are info (probes debug): above that level none is written, so none is built.
+      if (quiet) return handler(req, res);
       const headers = req.headers as IncomingHttpHeaders;
       const protocol = protocolFromContentType(headers["content-type"], req.method ?? "GET", req.url ?? "/");
       let grpcStatus: string | undefined;
@@ -61,7 +64,8 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
         else if (record.procedure !== undefined) code = record.code === undefined ? "ok" : codeToString(record.code);
         else if (grpcStatus !== undefined) code = grpcStatus === "0" ? "ok" : codeToString(Number(grpcStatus) as Code);
         else code = res.statusCode === 200 ? "ok" : codeToString(codeFromHttpStatus(res.statusCode));
-        if (!res.writableFinished && code === "ok") code = "canceled";
+        // An h2 stream reset by the client can report writableFinished; only an ended answer is one.
+        if (!(res.writableEnded && res.writableFinished) && code === "ok") code = "canceled";
         const fields = {
           procedure: record.procedure ?? (protocol === "http" ? `${req.method} ${path}` : path.slice(1)),
           protocol,

@@ -11,7 +11,8 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { createHealthService } from "./health-service.js";
 import { HealthState } from "./health-state.js";
 import { createHttpApp } from "./http-app.js";
-import { createOnePortServer, type DrainResult } from "./one-port-server.js";
+import { createConnectUnaryFastPath, type ServedService } from "./connect-unary-fast-path.js";
+import { createOnePortServer, type DrainResult, type NodeHandler } from "./one-port-server.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createRequestLog } from "./request-log.js";
 import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js";
@@ -151,24 +152,33 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     },
     log,
   });
+  const served: ServedService[] = [
+    ...implementation.services,
+    ...createReflectionServices({ services: fn.services }),
+    { service: Health, implementation: createHealthService(health) },
+  ];
   const routes = (router: ConnectRouter) => {
-    const reflection = createReflectionServices({ services: fn.services });
-    for (const { service, implementation: impl } of [...implementation.services, ...reflection]) router.service(service, impl);
-    router.service(Health, createHealthService(health));
+    for (const { service, implementation: impl } of served) router.service(service, impl);
   };
   const httpListener = getRequestListener(app.fetch);
   let requestLog: ReturnType<typeof createRequestLog> | undefined;
-  const connect = connectNodeAdapter({
-    routes,
+  // One set of options for both paths, so that they cannot drift apart.
+  const rpcOptions = {
     interceptors: [telemetry.serverInterceptor, createOutcomeInterceptor(), createInboundCallInterceptor(fn.name), createValidationInterceptor()],
     readMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     writeMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     maxTimeoutMs: config.KINETIC_MAX_TIMEOUT_MS,
     shutdownSignal: shutdown.signal,
-    contextValues: (req) => createContextValues().set(requestRecordKey, requestLog?.recordOf(req)),
+    contextValues: (req: object) => createContextValues().set(requestRecordKey, requestLog?.recordOf(req)),
+  };
+  const connect = connectNodeAdapter({
+    routes,
+    ...rpcOptions,
     fallback: (req, res) => void httpListener(req, res as Parameters<typeof httpListener>[1]),
   });
-  requestLog = createRequestLog(log, connect);
+  const fastPath = config.KINETIC_FAST_PATH === "on" ? createConnectUnaryFastPath({ services: served, ...rpcOptions }) : undefined;
+  const rpc: NodeHandler = fastPath ? (req, res) => void (fastPath(req, res) || connect(req, res)) : connect;
+  requestLog = createRequestLog(log, rpc);
   const server = createOnePortServer({
     handler: requestLog.handler,
     headersTimeoutMs: config.KINETIC_HEADERS_TIMEOUT_MS,

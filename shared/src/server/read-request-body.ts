@@ -1,0 +1,66 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * Reads a whole request body with the limits and errors of connect's `readAllBytes`: a
+ * `Content-Length` above `readMaxBytes` is `resource_exhausted` before anything is read, a body
+ * longer or shorter than its `Content-Length` is `invalid_argument` ("protocol error: promised
+ * …"), a body without length is counted against `readMaxBytes` as it arrives. The rest of a
+ * body refused mid-way is left to node, which discards it once the answer is written.
+ * Event listeners instead of an async iterator: the same bytes for a fraction of the promises.
+ */
+export function readRequestBody(
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  readMaxBytes: number,
+  lengthHint: string | undefined,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const parsed = lengthHint === undefined ? Number.NaN : parseInt(lengthHint, 10);
+    const known = Number.isSafeInteger(parsed) && parsed >= 0;
+    if (known && parsed > readMaxBytes) {
+      return reject(new ConnectError(`message size ${parsed} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+    }
+    const whole = known ? new Uint8Array(parsed) : undefined;
+    const chunks: Buffer[] = [];
+    let count = 0;
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+    };
+    const fail = (err: unknown) => {
+      cleanup();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      if (whole) {
+        if (count + chunk.byteLength > parsed) {
+          return fail(new ConnectError(`protocol error: promised ${parsed} bytes, received ${count + chunk.byteLength}`, Code.InvalidArgument));
+        }
+        whole.set(chunk, count);
+        count += chunk.byteLength;
+        return;
+      }
+      count += chunk.byteLength;
+      if (count > readMaxBytes) return fail(new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      if (whole) {
+        if (count < parsed) return reject(new ConnectError(`protocol error: promised ${parsed} bytes, received ${count}`, Code.InvalidArgument));
+        return resolve(whole);
+      }
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, count));
+    };
+    const onError = (err: unknown) => fail(err);
+    // A request closed before its end (the client went away) fails as node's async iterator fails it.
+    const onClose = () => fail(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+    req.once("close", onClose);
+  });
+}
