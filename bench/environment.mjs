@@ -11,7 +11,16 @@ function gitCommit(cwd) {
   }
 }
 
-/** Node, CPU, memory, kernel, load tools and commit of this run. */
+/** True when the work tree differs from the commit (the figures are of uncommitted code). */
+function gitDirty(cwd) {
+  try {
+    return execFileSync("git", ["status", "--porcelain"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** Node, CPU, memory, kernel, load tools and commit of this run (`dirty`: with uncommitted changes). */
 export function describeEnvironment(cwd) {
   const cpuList = cpus();
   return {
@@ -23,5 +32,6 @@ export function describeEnvironment(cwd) {
     wrk: toolVersion("wrk", ["-v"]).replace(/ Copyright.*/, ""),
     h2load: toolVersion("h2load", ["--version"]),
     commit: gitCommit(cwd),
+    dirty: gitDirty(cwd),
   };
 }

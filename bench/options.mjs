@@ -21,7 +21,8 @@ function flag(argv, name) {
 }
 
 export const usage = `usage: npm run bench -- [flags]
-  --quick            1 s warm-up, 3 s measured, 3 cold starts, 2 s priming, bursts of 1,000 events (smoke run)
+  --quick            1 s warm-up, 3 s measured, 3 cold starts, 2 s priming, bursts of 1,000 events,
+                     3 cold starts through the activator (smoke run)
   --duration=S       seconds measured per case            (env BENCH_DURATION, default 10)
   --warmup=S         seconds of discarded warm-up         (env BENCH_WARMUP, default 5)
   --connections=N    concurrent connections               (env BENCH_CONNECTIONS, default 50)
@@ -36,27 +37,34 @@ export const usage = `usage: npm run bench -- [flags]
                                                           (env BENCH_PRIME, default 10; 0 = none)
   --event-burst=N    events in the burst of the events benchmark (env BENCH_EVENT_BURST, default 5000)
   --event-rate=R     fixed rate of the events benchmark, events/s (env BENCH_EVENT_RATE, default 100)
+  --activator-cold-runs=N  cold starts per function through the emulator's activator, and as
+                     many spawned directly (env BENCH_ACTIVATOR_COLD_RUNS, default 20)
   --idle-wait=S      longest wait for other work to stop before each server
                                                           (env BENCH_IDLE_WAIT, default 120; 0 = no wait)
   --only=A,B         only cases whose id contains A or B (with the baseline they are
                      compared against), e.g. --only=kinetic, --only=h2c-grpc,cold-start,
-                     --only=chain (every chain), --only=chain:2-hops, --only=auth or
-                     --only=events (raw kafkajs against the runtime's events path)
+                     --only=chain (every chain), --only=chain:2-hops, --only=auth,
+                     --only=events (raw kafkajs against the runtime's events path) or
+                     --only=activator (the emulator: activator:cold, activator:load,
+                     activator:memory)
   --no-build         skip compiling proto/, shared/ and the functions to dist/
   --no-cold-start    skip the cold-start measurements
   --no-chain         skip the fixed-rate chains
   --no-events        skip the events benchmark
-  --update-doc       also rewrite the results section of BENCHMARKS.md
+  --no-activator     skip the emulator benchmark
+  --update-doc       also rewrite the results section of BENCHMARKS.md (a partial run:
+                     only the sections with markers of their own, the emulator's)
   --install          apt-get install the missing load generators first`;
 
 /** Builds the settings from the command line and the environment. */
 export function benchOptionsFromArgs(argv, env) {
-  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|idle-wait|only)=.*)$/;
+  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|no-activator|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|activator-cold-runs|idle-wait|only)=.*)$/;
   const unknown = argv.find((arg) => !known.test(arg));
   if (unknown !== undefined) throw new TypeError(`unknown flag ${unknown}\n${usage}`);
   const quick = argv.includes("--quick");
   return {
     help: argv.includes("--help"),
+    quick,
     durationSeconds: number("duration", flag(argv, "duration") ?? env.BENCH_DURATION, quick ? 3 : 10, 1),
     warmupSeconds: number("warmup", flag(argv, "warmup") ?? env.BENCH_WARMUP, quick ? 1 : 5, 1),
     connections: number("connections", flag(argv, "connections") ?? env.BENCH_CONNECTIONS, 50, 1),
@@ -68,13 +76,21 @@ export function benchOptionsFromArgs(argv, env) {
     primeSeconds: number("prime", flag(argv, "prime") ?? env.BENCH_PRIME, quick ? 2 : 10, 0),
     eventBurst: number("event-burst", flag(argv, "event-burst") ?? env.BENCH_EVENT_BURST, quick ? 1000 : 5000, 1),
     eventRate: number("event-rate", flag(argv, "event-rate") ?? env.BENCH_EVENT_RATE, 100, 1),
+    activatorColdRuns: number("activator-cold-runs", flag(argv, "activator-cold-runs") ?? env.BENCH_ACTIVATOR_COLD_RUNS, quick ? 3 : 20, 1),
     idleWaitSeconds: number("idle-wait", flag(argv, "idle-wait") ?? env.BENCH_IDLE_WAIT, 120, 0),
     only: flag(argv, "only")?.split(",").filter(Boolean) ?? [],
     build: !argv.includes("--no-build"),
     coldStart: !argv.includes("--no-cold-start"),
     chains: !argv.includes("--no-chain"),
     events: !argv.includes("--no-events"),
+    activator: !argv.includes("--no-activator"),
     updateDoc: argv.includes("--update-doc"),
     install: argv.includes("--install"),
   };
+}
+
+/** True when `settings` measure everything at full length: the run that latest.json and BENCHMARKS.md's results section show. */
+export function isCompleteRun(settings) {
+  const { only, quick, coldStart, chains, events, activator } = settings;
+  return only.length === 0 && !quick && coldStart && chains && events && activator;
 }

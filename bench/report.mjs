@@ -2,11 +2,20 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { integer, ms, noise, ratio, table, unavailable } from "./markdown.mjs";
+import { activatorSections } from "./report-activator.mjs";
 import { chainSections } from "./report-chains.mjs";
 import { eventSections } from "./report-events.mjs";
 
 const docStart = "<!-- bench:results:start -->";
 const docEnd = "<!-- bench:results:end -->";
+/** The markers around a section a partial run may rewrite on its own (`--only=activator --update-doc`). */
+const sectionStart = (name) => `<!-- bench:${name}:start -->`;
+const sectionEnd = (name) => `<!-- bench:${name}:end -->`;
+
+/** `lines` between the markers of section `name`; nothing when there are no lines. */
+function markedSection(name, lines) {
+  return lines.length === 0 ? [] : ["", sectionStart(name), ...lines, sectionEnd(name)];
+}
 
 /**
  * Sets each row's ratios to the baseline's row of the same run (null without a baseline).
@@ -63,6 +72,7 @@ export function renderMarkdown(report) {
   if (report.coldStart.length > 0) lines.push("", "### Cold start and idle memory", "", coldStartTable(report.coldStart));
   lines.push(...chainSections(report));
   lines.push(...eventSections(report));
+  lines.push(...markedSection("activator", activatorSections(report)));
   return lines.join("\n");
 }
 
@@ -71,13 +81,13 @@ async function writeAtomically(path, text) {
   await rename(`${path}.tmp`, path);
 }
 
-/** Writes `results/<date>.json` and `results/latest.json`; resolves the dated file's path. */
-export async function writeResults(report, dir) {
+/** Writes `results/<date>.json`, and `results/latest.json` too unless `latest` is false; resolves the dated file's path. */
+export async function writeResults(report, dir, { latest = true } = {}) {
   await mkdir(dir, { recursive: true });
   const text = `${JSON.stringify(report, null, 2)}\n`;
   const dated = join(dir, `${report.date.replaceAll(":", "-")}.json`);
   await writeAtomically(dated, text);
-  await writeAtomically(join(dir, "latest.json"), text);
+  if (latest) await writeAtomically(join(dir, "latest.json"), text);
   return dated;
 }
 
@@ -88,4 +98,23 @@ export async function updateDoc(path, markdown) {
   const end = doc.indexOf(docEnd);
   if (start < 0 || end < start) throw new Error(`${path} has no ${docStart} … ${docEnd} section`);
   await writeAtomically(path, `${doc.slice(0, start + docStart.length)}\n${markdown}\n${doc.slice(end)}`);
+}
+
+/**
+ * Replaces section `name` of BENCHMARKS.md's results (between its own markers) with
+ * `markdown`, or adds it at the end of the results when the document has no such section yet.
+ * The rest of the document stays as it was.
+ */
+export async function updateDocSection(path, name, markdown) {
+  const doc = await readFile(path, "utf8");
+  const start = doc.indexOf(sectionStart(name));
+  const end = doc.indexOf(sectionEnd(name));
+  const resultsEnd = doc.indexOf(docEnd);
+  if (resultsEnd < 0) throw new Error(`${path} has no ${docEnd} marker`);
+  const section = `${sectionStart(name)}\n${markdown.replace(/^\n+/, "")}\n${sectionEnd(name)}`;
+  const next =
+    start >= 0 && end > start
+      ? `${doc.slice(0, start)}${section}${doc.slice(end + sectionEnd(name).length)}`
+      : `${doc.slice(0, resultsEnd)}${section}\n${doc.slice(resultsEnd)}`;
+  await writeAtomically(path, next);
 }

@@ -1,24 +1,27 @@
 #!/usr/bin/env node
 // `npm run bench`: loads every server pinned to one core from the other core, measures cold
-// starts (tracing off and on), chains of functions at a fixed rate and events through Kafka
-// (raw kafkajs against the runtime's outbox → dispatcher → function path), prints the tables
-// and writes bench/results/<date>.json and latest.json.
+// starts (tracing off and on), chains of functions at a fixed rate, events through Kafka
+// (raw kafkajs against the runtime's outbox → dispatcher → function path) and the emulator
+// (cold start through the activator, its throughput, the platform's idle memory), prints the
+// tables and writes bench/results/<date>.json, and latest.json after a complete run.
 // Flags and environment variables: `npm run bench -- --help`.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { activatorParts } from "./activator-cases.mjs";
 import { buildDist } from "./build.mjs";
 import { baselineId, servers } from "./cases.mjs";
 import { measureColdStart } from "./cold-start.mjs";
 import { describeEnvironment } from "./environment.mjs";
 import { waitForQuiet } from "./machine-load.mjs";
-import { benchOptionsFromArgs, usage } from "./options.mjs";
+import { benchOptionsFromArgs, isCompleteRun, usage } from "./options.mjs";
 import { startOtlpSink, tracingEnv } from "./otlp-sink.mjs";
 import { addHopCosts } from "./report-chains.mjs";
 import { addEventRatios } from "./report-events.mjs";
-import { addRatios, renderMarkdown, updateDoc, writeResults } from "./report.mjs";
+import { addActivatorComparisons, activatorSections } from "./report-activator.mjs";
+import { addRatios, renderMarkdown, updateDoc, updateDocSection, writeResults } from "./report.mjs";
 import { loadCore, serverCore, startServer } from "./server-process.mjs";
 import { measureThroughput } from "./throughput.mjs";
 import { describeMissing, installTools, missingTools } from "./tools.mjs";
@@ -49,8 +52,9 @@ const selected = (server, what) =>
   wanted(server, what) || (server.id === baselineId && (what === "cold-start" ? anyColdStart : anyThroughput));
 const quiet = () => waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
 
-// wrk and h2load load the throughput cases only.
-const missing = missingTools({ loadTools: anyThroughput });
+// wrk and h2load load the throughput cases only (the servers' and the activator's).
+const anyActivatorLoad = settings.activator && activatorParts(settings.only).load.length > 0;
+const missing = missingTools({ loadTools: anyThroughput || anyActivatorLoad });
 if (missing.length > 0 && !(settings.install && installTools(missing))) exitWith(describeMissing(missing));
 
 const buildFailures = {};
@@ -140,26 +144,44 @@ if (settings.events) {
   events = await measureEvents({ settings, root, buildFailures, log, quiet });
 }
 
-const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate } = settings;
+let activator = { cold: [], load: [], memory: undefined, notes: {} };
+if (settings.activator) {
+  const { measureActivator } = await import("./run-activator.mjs");
+  activator = await measureActivator({ settings, root, buildFailures, log, quiet });
+}
+
+const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns } = settings;
 const report = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   environment: describeEnvironment(root),
-  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, serverCore, loadCore },
+  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns, serverCore, loadCore },
   throughput,
   coldStart,
   chains: chains.rows,
   chainNotes: chains.notes,
   events: events.rows,
   eventNotes: events.notes,
+  activator,
 };
 const hasBaseline = addRatios(report, baselineId);
 addHopCosts(report.chains);
 addEventRatios(report.events);
+addActivatorComparisons(report.activator);
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}\n`);
-log(`wrote ${await writeResults(report, join(root, "bench/results"))} and bench/results/latest.json`);
-if (settings.updateDoc) {
+// latest.json and the whole results section of BENCHMARKS.md are a complete run's: a partial
+// one (--only, --no-…, --quick) writes its dated file, and only the sections that have markers
+// of their own in the document.
+const complete = isCompleteRun(settings);
+const written = await writeResults(report, join(root, "bench/results"), { latest: complete });
+log(`wrote ${written}${complete ? " and bench/results/latest.json" : " (a partial run: bench/results/latest.json left as it was)"}`);
+if (settings.updateDoc && complete) {
   await updateDoc(join(root, "BENCHMARKS.md"), markdown);
   log("updated BENCHMARKS.md");
+} else if (settings.updateDoc) {
+  const sections = { activator: activatorSections(report) };
+  const updated = Object.entries(sections).filter(([, lines]) => lines.length > 0);
+  for (const [name, lines] of updated) await updateDocSection(join(root, "BENCHMARKS.md"), name, lines.join("\n"));
+  log(updated.length > 0 ? `updated the ${updated.map(([name]) => name).join(", ")} section of BENCHMARKS.md` : "a partial run updates only the sections of BENCHMARKS.md with markers of their own (activator); none was measured");
 }
 if (!hasBaseline) exitWith("the raw node:http baseline did not run, so there are no ratios");

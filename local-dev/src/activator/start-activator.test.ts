@@ -185,3 +185,27 @@ describe("startActivator", () => {
     assert.equal(echo().instances[0]!.inFlight, 0);
   });
 });
+
+describe("startActivator with LOG_LEVEL=warn", () => {
+  it("should still learn the instance's port (over IPC, not from the info-level log line) and serve", async () => {
+    const fn = await loadActivatorFunction(root, "local-dev/src/activator/testdata/echo-function.ts");
+    const lines: string[] = [];
+    const activator = await startActivator({
+      functions: [fn],
+      port: 0,
+      basePort: 0,
+      idleSeconds: 120,
+      env: { ...process.env, LOG_LEVEL: "warn" },
+      onLine: (_fn, _instance, line) => lines.push(line),
+    });
+    try {
+      const client = createClient(EchoService, createConnectTransport({ baseUrl: activator.url, httpVersion: "1.1" }));
+      const res = await client.echo({ message: "quiet" });
+      assert.equal(res.message, "quiet");
+      assert.ok(activator.status().functions[0]!.lastColdStart, "the cold start is recorded");
+      assert.ok(!lines.some((l) => l.includes('"msg":"serving"')), "no info line was there to read");
+    } finally {
+      await activator.close();
+    }
+  });
+});

@@ -103,7 +103,7 @@ export function startFunctionInstance({ root, module, id, env, onLine, startTime
   const child = spawn(process.execPath, ["--conditions=kinetic-source", "--import", "tsx", "shared/src/bin/serve.ts", module], {
     cwd: root,
     env: { ...env, PORT: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
     detached: true,
   });
   let state: InstanceState = "starting";
@@ -129,6 +129,10 @@ export function startFunctionInstance({ root, module, id, env, onLine, startTime
     });
   });
   const serving = new Promise<number>((resolve) => {
+    // The runtime reports its port over IPC (whatever LOG_LEVEL is); the log line is the fallback.
+    child.on("message", (message: { kinetic?: unknown; port?: unknown }) => {
+      if (message?.kinetic === "serving" && typeof message.port === "number") resolve(message.port);
+    });
     createInterface({ input: child.stdout! }).on("line", (line) => {
       if (url === undefined && line.includes('"msg":"serving"')) {
         const port = /"port":(\d+)/.exec(line)?.[1];

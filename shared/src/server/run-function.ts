@@ -18,6 +18,12 @@ export async function runFunction(fn: KineticFunction, options: ServeFunctionOpt
     process.exit(1);
   }
   const { log } = running;
+  // A parent holding an IPC channel (the emulator's activator) learns the port this way whatever
+  // LOG_LEVEL hides; the channel must not keep the process alive.
+  if (process.send) {
+    process.send({ kinetic: "serving", port: running.port });
+    process.channel?.unref();
+  }
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
