@@ -191,7 +191,7 @@ export function createConnectUnaryFastPath(options: ConnectUnaryFastPathOptions)
 }
 
 /** connect-node's `nodeHeaderToWebHeader`: every header but HTTP/2 pseudo-headers. */
-function webHeaderOf(nodeHeaders: http.IncomingHttpHeaders): Headers {
+export function webHeaderOf(nodeHeaders: http.IncomingHttpHeaders): Headers {
   const header = new Headers();
   for (const key in nodeHeaders) {
     if (key.startsWith(":")) continue;
@@ -205,7 +205,7 @@ function webHeaderOf(nodeHeaders: http.IncomingHttpHeaders): Headers {
 }
 
 /** connect-node's `webHeaderToNodeHeaders`: repeated names (set-cookie) become arrays. */
-function nodeHeadersOf(header: Headers): http.OutgoingHttpHeaders {
+export function nodeHeadersOf(header: Headers): http.OutgoingHttpHeaders {
   const out: Record<string, string | string[]> = Object.create(null);
   header.forEach((value, key) => {
     const existing = out[key];

@@ -181,3 +181,48 @@ export function sendH2(session: http2.ClientHttp2Session, request: RawRequest, t
     stream.end(request.body);
   });
 }
+
+/** What came back to a gRPC call: a raw answer and the trailers that ended it. */
+export interface RawGrpcAnswer extends RawAnswer {
+  trailers: Record<string, string | string[]>;
+}
+
+/** Test-only: `sendH2`, keeping the trailers too (gRPC answers end with them). */
+export function sendGrpc(session: http2.ClientHttp2Session, request: RawRequest, timeoutMs = 10_000): Promise<RawGrpcAnswer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":method": request.method ?? "POST", ":path": request.path, ...request.headers });
+    const timer = setTimeout(() => {
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      reject(new Error(`no answer within ${timeoutMs} ms to ${request.path}`));
+    }, timeoutMs);
+    let status = 0;
+    let headers: Record<string, string | string[]> = {};
+    let trailers: Record<string, string | string[]> = {};
+    const chunks: Buffer[] = [];
+    stream.on("response", (h) => {
+      status = Number(h[":status"]);
+      headers = stableHeaders(h as http.IncomingHttpHeaders);
+    });
+    stream.on("trailers", (t) => {
+      trailers = stableHeaders(t as http.IncomingHttpHeaders);
+    });
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("error", () => undefined);
+    stream.on("close", () => {
+      clearTimeout(timer);
+      const reset = status === 0 || stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR;
+      resolve({ status, headers, trailers, body: Buffer.concat(chunks).toString("base64"), reset });
+    });
+    stream.end(request.body);
+  });
+}
+
+/** Test-only: `data` in a gRPC envelope (5 bytes: `flags`, then the big-endian length). */
+export function grpcFrame(data: Uint8Array, flags = 0, length = data.byteLength): Uint8Array {
+  const frame = new Uint8Array(5 + data.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, flags);
+  view.setUint32(1, length);
+  frame.set(data, 5);
+  return frame;
+}

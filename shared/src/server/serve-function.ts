@@ -12,6 +12,7 @@ import { createHealthService } from "./health-service.js";
 import { HealthState } from "./health-state.js";
 import { createHttpApp } from "./http-app.js";
 import { createConnectUnaryFastPath, type ServedService } from "./connect-unary-fast-path.js";
+import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.js";
 import { createOnePortServer, type DrainResult, type NodeHandler } from "./one-port-server.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createRequestLog } from "./request-log.js";
@@ -177,7 +178,8 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     fallback: (req, res) => void httpListener(req, res as Parameters<typeof httpListener>[1]),
   });
   const fastPath = config.KINETIC_FAST_PATH === "on" ? createConnectUnaryFastPath({ services: served, ...rpcOptions }) : undefined;
-  const rpc: NodeHandler = fastPath ? (req, res) => void (fastPath(req, res) || connect(req, res)) : connect;
+  const grpcFastPath = config.KINETIC_FAST_PATH === "on" ? createGrpcUnaryFastPath({ services: served, ...rpcOptions }) : undefined;
+  const rpc: NodeHandler = fastPath && grpcFastPath ? (req, res) => void (fastPath(req, res) || grpcFastPath(req, res) || connect(req, res)) : connect;
   requestLog = createRequestLog(log, rpc);
   const server = createOnePortServer({
     handler: requestLog.handler,

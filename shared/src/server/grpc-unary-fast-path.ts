@@ -1,0 +1,151 @@
+import type * as http2 from "node:http2";
+import type { DescMessage } from "@bufbuild/protobuf";
+import { Code, ConnectError, createContextValues, createServiceImplSpec, type ContextValues, type HandlerContext, type MethodImplSpec } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import {
+  compressionNegotiate,
+  createMethodSerializationLookup,
+  encodeEnvelope,
+  envelopeCompress,
+  invokeUnaryImplementation,
+  validateUniversalHandlerOptions,
+  type MethodSerializationLookup,
+} from "@connectrpc/connect/protocol";
+import {
+  contentTypeProto,
+  contentTypeRegExp,
+  grpcStatusOk,
+  headerAcceptEncoding,
+  headerEncoding,
+  headerGrpcStatus,
+  headerTimeout,
+  parseTimeout,
+  setTrailerStatus,
+} from "@connectrpc/connect/protocol-grpc";
+import { nodeHeadersOf, webHeaderOf, type ConnectUnaryFastPath, type ConnectUnaryFastPathOptions } from "./connect-unary-fast-path.js";
+import { readGrpcUnaryMessage } from "./read-grpc-unary-message.js";
+import { signalOfCall } from "./signal-of-call.js";
+
+interface Route {
+  readonly spec: Extract<MethodImplSpec, { kind: "unary" }>;
+  readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
+}
+
+/**
+ * Serves gRPC unary calls over HTTP/2 — `POST /<service>/<method>`, `application/grpc` or
+ * `application/grpc+proto`, no `grpc-encoding` but `identity` — without connect-node's
+ * universal request and response layers and async-iterable pipeline, and returns false for
+ * every other request so that connect-node serves it (gRPC over HTTP/1.1, `+json`, compressed
+ * requests, gRPC-Web, streams, query strings). Deadlines (`grpc-timeout`), limits, the
+ * interceptor chain, the handler context, response compression (`grpc-accept-encoding`) and
+ * the answer — headers, one envelope, then `grpc-status`, percent-encoded `grpc-message`,
+ * `grpc-status-details-bin` and the handler's trailers, written with the same calls
+ * (`writeHead`, `write`, `addTrailers`, `end`) — are connect's own code, called in the order
+ * its gRPC handler calls them; `grpc-unary-fast-path-*.test.ts` hold the two paths to the same
+ * answers. `KINETIC_FAST_PATH=off` turns it off.
+ *
+ * Deliberate differences, none visible on the wire: those of `createConnectUnaryFastPath`
+ * (one shared `AbortError` when a call ends, `requestSignal` is the call's signal), and a
+ * request body read whole before it is parsed (bounded, see `readGrpcUnaryMessage`) instead of
+ * envelope by envelope.
+ *
+ * @example
+ * const grpcFastPath = createGrpcUnaryFastPath({ services, interceptors });
+ * const handler = (req, res) => grpcFastPath(req, res) || connect(req, res);
+ */
+export function createGrpcUnaryFastPath(options: ConnectUnaryFastPathOptions): ConnectUnaryFastPath {
+  // The options exactly as connect-node's adapter completes them (it adds gzip and brotli).
+  const opt = validateUniversalHandlerOptions({ ...options, acceptCompression: [compressionGzip, compressionBrotli] });
+  const routes = new Map<string, Route>();
+  for (const { service, implementation } of options.services) {
+    const serviceSpec = createServiceImplSpec(service, implementation);
+    for (const spec of Object.values(serviceSpec.methods)) {
+      if (spec.kind !== "unary") continue;
+      const serialization = createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt);
+      routes.set(`/${service.typeName}/${spec.method.name}`, { spec, serialization });
+    }
+  }
+  const origins = new Map<string, string>();
+  /** `new URL(path, "http://" + authority)` as connect-node builds it, computed once per authority. */
+  const originOf = (authority: string) => {
+    let origin = origins.get(authority);
+    if (origin === undefined) {
+      origin = new URL(`http://${authority}`).origin;
+      if (origins.size < 256) origins.set(authority, origin);
+    }
+    return origin;
+  };
+
+  async function serveUnary(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse, route: Route, url: string): Promise<void> {
+    const { spec, serialization } = route;
+    const requestHeader = webHeaderOf(req.headers);
+    const timeout = parseTimeout(requestHeader.get(headerTimeout), opt.maxTimeoutMs);
+    const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
+    const responseHeader = new Headers({ "content-type": contentTypeProto });
+    const responseTrailer = new Headers({ [headerGrpcStatus]: grpcStatusOk });
+    // The fields connect's createHandlerContext gives a handler, none more, none fewer.
+    const context = {
+      ...spec,
+      service: spec.method.parent,
+      requestMethod: "POST",
+      protocolName: "grpc",
+      timeoutMs: call.timeoutMs,
+      shutdownSignal: opt.shutdownSignal,
+      requestSignal: call.signal,
+      requestHeader,
+      url,
+      responseHeader,
+      contextValues: undefined as ContextValues | undefined,
+      signal: call.signal,
+      responseTrailer,
+      abort: call.abort,
+      values: options.contextValues?.(req) ?? createContextValues(),
+    } satisfies HandlerContext & Record<string, unknown>;
+    context.contextValues = context.values;
+    const compression = compressionNegotiate(opt.acceptCompression, requestHeader.get(headerEncoding), requestHeader.get(headerAcceptEncoding), headerAcceptEncoding);
+    if (compression.response) responseHeader.set(headerEncoding, compression.response.name);
+    let envelope: Uint8Array | undefined;
+    try {
+      // The order of connect's request pipeline: compression and deadline errors before the body.
+      if (compression.error) throw compression.error;
+      if (timeout.error) throw timeout.error;
+      const input = await readGrpcUnaryMessage(req, opt.readMaxBytes, serialization.getI(true));
+      const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+      const { flags, data } = await envelopeCompress({ flags: 0, data: serialization.getO(true).serialize(output) }, compression.response, opt.compressMinBytes);
+      envelope = encodeEnvelope(flags, data);
+    } catch (e) {
+      context.abort(e);
+      // As connect's transformCatchFinally: a thrown `undefined` leaves the status at ok.
+      if (e instanceof ConnectError) setTrailerStatus(responseTrailer, e);
+      else if (e !== undefined) setTrailerStatus(responseTrailer, new ConnectError("internal error", Code.Internal, undefined, undefined, e));
+    } finally {
+      context.abort();
+    }
+    if (res.stream.destroyed) return; // the client left: nobody to answer
+    res.writeHead(200, nodeHeadersOf(responseHeader));
+    if (envelope !== undefined) res.write(envelope);
+    res.addTrailers(nodeHeadersOf(responseTrailer));
+    res.end();
+  }
+
+  return function grpcUnaryFastPath(req, res) {
+    if (req.method !== "POST" || !("stream" in req)) return false;
+    const route = routes.get(req.url);
+    if (route === undefined) return false;
+    const headers = req.headers;
+    const contentType = headers["content-type"];
+    if (contentType === undefined) return false;
+    const match = contentTypeRegExp.exec(contentType);
+    if (match === null || match[1] !== undefined) return false; // +json goes to connect-node
+    const encoding = headers["grpc-encoding"];
+    if (encoding !== undefined && encoding !== "identity") return false;
+    const authority = req.authority;
+    if (!authority) return false;
+    const h2res = res as http2.Http2ServerResponse;
+    serveUnary(req, h2res, route, originOf(authority) + req.url).catch((reason: unknown) => {
+      // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
+      if (!h2res.stream.destroyed) console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+    });
+    return true;
+  };
+}
