@@ -84,6 +84,8 @@ function hasJava(env: NodeJS.ProcessEnv): boolean {
 export async function startInfrastructure(options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const { root = defaultRoot, env = process.env, progress = () => {}, embedded = false } = options;
   const closers: (() => Promise<void>)[] = [];
+  // The infra modules prefix their lines for standalone use; the console adds its own.
+  const log = (line: string) => progress(line.replace(/^kinetic dev: /, ""));
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
   };
@@ -93,12 +95,12 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
       prefer: embedded ? "embedded" : "auto",
       env,
       dataDir: options.dataDir ?? join(root, ".kinetic/pglite"),
-      log: progress,
+      log,
     });
     closers.push(() => database.close());
     const redis = embedded
-      ? await startDevRedis({ prefer: "none", env: {}, log: progress })
-      : await startDevRedis({ env, log: progress });
+      ? await startDevRedis({ prefer: "none", env: {}, log })
+      : await startDevRedis({ env, log });
     closers.push(() => redis.close());
     const summary = [
       `${"postgres".padEnd(10)} ${database.kind === "pglite" ? `embedded PGlite, one per function, in ${database.location}` : database.location}`,
