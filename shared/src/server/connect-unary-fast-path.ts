@@ -1,24 +1,7 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import type { DescMessage, DescService } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  createContextValues,
-  createServiceImplSpec,
-  type ContextValues,
-  type HandlerContext,
-  type Interceptor,
-  type MethodImplSpec,
-} from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import {
-  compressionNegotiate,
-  createMethodSerializationLookup,
-  invokeUnaryImplementation,
-  validateUniversalHandlerOptions,
-  type MethodSerializationLookup,
-} from "@connectrpc/connect/protocol";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { compressionNegotiate, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import {
   codeToHttpStatus,
   contentTypeUnaryJson,
@@ -30,40 +13,14 @@ import {
 } from "@connectrpc/connect/protocol-connect";
 import { readRequestBody } from "./read-request-body.js";
 import { signalOfCall } from "./signal-of-call.js";
+import { unaryHandlerContext } from "./unary-handler-context.js";
+import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 
-/** A service and its implementation, as `router.service()` takes them. */
-export interface ServedService {
-  readonly service: DescService;
-  readonly implementation: object;
-}
-
-export interface ConnectUnaryFastPathOptions {
-  /** The services connect-node serves too; only their unary methods are taken here. */
-  services: readonly ServedService[];
-  /** The same interceptors, in the same order, as connect-node's. Default none. */
-  interceptors?: Interceptor[];
-  /** As connect-node's `readMaxBytes`. Default 0xffffffff. */
-  readMaxBytes?: number;
-  /** As connect-node's `writeMaxBytes`. Default 0xffffffff. */
-  writeMaxBytes?: number;
-  /** As connect-node's `maxTimeoutMs`. Default no limit. */
-  maxTimeoutMs?: number;
-  /** As connect-node's `shutdownSignal`: aborts every call in flight. Default none. */
-  shutdownSignal?: AbortSignal;
-  /** As connect-node's `contextValues`. Default empty values. */
-  contextValues?: (req: NodeRequest) => ContextValues;
-}
-
 /** Takes a request and answers it (true), or leaves it untouched for connect-node (false). */
 export type ConnectUnaryFastPath = (req: NodeRequest, res: NodeResponse) => boolean;
-
-interface Route {
-  readonly spec: Extract<MethodImplSpec, { kind: "unary" }>;
-  readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
-}
 
 /**
  * Serves Connect unary calls — `POST /<service>/<method>`, `application/json` or
@@ -87,33 +44,13 @@ interface Route {
  *   connect-node gives it, from the same error codes, by a shorter walk of the error's causes.
  *
  * @example
- * const fastPath = createConnectUnaryFastPath({ services, interceptors });
+ * const fastPath = createConnectUnaryFastPath(createUnaryRoutes({ services, interceptors }));
  * const handler = (req, res) => fastPath(req, res) || connect(req, res);
  */
-export function createConnectUnaryFastPath(options: ConnectUnaryFastPathOptions): ConnectUnaryFastPath {
-  // The options exactly as connect-node's adapter completes them (it adds gzip and brotli).
-  const opt = validateUniversalHandlerOptions({ ...options, acceptCompression: [compressionGzip, compressionBrotli] });
-  const routes = new Map<string, Route>();
-  for (const { service, implementation } of options.services) {
-    const serviceSpec = createServiceImplSpec(service, implementation);
-    for (const spec of Object.values(serviceSpec.methods)) {
-      if (spec.kind !== "unary") continue;
-      const serialization = createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt);
-      routes.set(`/${service.typeName}/${spec.method.name}`, { spec, serialization });
-    }
-  }
-  const origins = new Map<string, string>();
-  /** `new URL(path, "http://" + authority)` as connect-node builds it, computed once per authority. */
-  const originOf = (authority: string) => {
-    let origin = origins.get(authority);
-    if (origin === undefined) {
-      origin = new URL(`http://${authority}`).origin;
-      if (origins.size < 256) origins.set(authority, origin);
-    }
-    return origin;
-  };
+export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPath {
+  const { opt } = routes;
 
-  async function serveUnary(req: NodeRequest, res: NodeResponse, route: Route, binary: boolean, url: string): Promise<void> {
+  async function serveUnary(req: NodeRequest, res: NodeResponse, route: UnaryRoute, binary: boolean, url: string): Promise<void> {
     const { spec, serialization } = route;
     const nodeHeaders = req.headers;
     const requestHeader = webHeaderOf(nodeHeaders);
@@ -121,25 +58,7 @@ export function createConnectUnaryFastPath(options: ConnectUnaryFastPathOptions)
     const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
     const responseHeader = new Headers({ "content-type": binary ? contentTypeUnaryProto : contentTypeUnaryJson });
     const responseTrailer = new Headers();
-    // The fields connect's createHandlerContext gives a handler, none more, none fewer.
-    const context = {
-      ...spec,
-      service: spec.method.parent,
-      requestMethod: "POST",
-      protocolName: "connect",
-      timeoutMs: call.timeoutMs,
-      shutdownSignal: opt.shutdownSignal,
-      requestSignal: call.signal,
-      requestHeader,
-      url,
-      responseHeader,
-      contextValues: undefined as ContextValues | undefined,
-      signal: call.signal,
-      responseTrailer,
-      abort: call.abort,
-      values: options.contextValues?.(req) ?? createContextValues(),
-    } satisfies HandlerContext & Record<string, unknown>;
-    context.contextValues = context.values;
+    const context = unaryHandlerContext({ routes, route, req, protocolName: "connect", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, null, requestHeader.get("accept-encoding"), "Accept-Encoding");
     let status = 200;
     let body: Uint8Array;
@@ -182,7 +101,7 @@ export function createConnectUnaryFastPath(options: ConnectUnaryFastPathOptions)
     const authority = "authority" in req ? req.authority : headers.host;
     if (!authority) return false;
     const binary = !/json/i.test(contentType);
-    serveUnary(req, res, route, binary, originOf(authority) + req.url).catch((reason: unknown) => {
+    serveUnary(req, res, route, binary, routes.originOf(authority) + req.url).catch((reason: unknown) => {
       // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
       if (!("stream" in res ? res.stream.destroyed : res.destroyed)) console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
     });

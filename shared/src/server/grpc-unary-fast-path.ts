@@ -1,16 +1,6 @@
 import type * as http2 from "node:http2";
-import type { DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, createServiceImplSpec, type ContextValues, type HandlerContext, type MethodImplSpec } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import {
-  compressionNegotiate,
-  createMethodSerializationLookup,
-  encodeEnvelope,
-  envelopeCompress,
-  invokeUnaryImplementation,
-  validateUniversalHandlerOptions,
-  type MethodSerializationLookup,
-} from "@connectrpc/connect/protocol";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { compressionNegotiate, encodeEnvelope, envelopeCompress, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import {
   contentTypeProto,
   contentTypeRegExp,
@@ -22,14 +12,11 @@ import {
   parseTimeout,
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
-import { nodeHeadersOf, webHeaderOf, type ConnectUnaryFastPath, type ConnectUnaryFastPathOptions } from "./connect-unary-fast-path.js";
+import { nodeHeadersOf, webHeaderOf, type ConnectUnaryFastPath } from "./connect-unary-fast-path.js";
 import { readGrpcUnaryMessage } from "./read-grpc-unary-message.js";
 import { signalOfCall } from "./signal-of-call.js";
-
-interface Route {
-  readonly spec: Extract<MethodImplSpec, { kind: "unary" }>;
-  readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
-}
+import { unaryHandlerContext } from "./unary-handler-context.js";
+import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 /**
  * Serves gRPC unary calls over HTTP/2 — `POST /<service>/<method>`, `application/grpc` or
@@ -50,58 +37,20 @@ interface Route {
  * envelope by envelope.
  *
  * @example
- * const grpcFastPath = createGrpcUnaryFastPath({ services, interceptors });
+ * const grpcFastPath = createGrpcUnaryFastPath(createUnaryRoutes({ services, interceptors }));
  * const handler = (req, res) => grpcFastPath(req, res) || connect(req, res);
  */
-export function createGrpcUnaryFastPath(options: ConnectUnaryFastPathOptions): ConnectUnaryFastPath {
-  // The options exactly as connect-node's adapter completes them (it adds gzip and brotli).
-  const opt = validateUniversalHandlerOptions({ ...options, acceptCompression: [compressionGzip, compressionBrotli] });
-  const routes = new Map<string, Route>();
-  for (const { service, implementation } of options.services) {
-    const serviceSpec = createServiceImplSpec(service, implementation);
-    for (const spec of Object.values(serviceSpec.methods)) {
-      if (spec.kind !== "unary") continue;
-      const serialization = createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt);
-      routes.set(`/${service.typeName}/${spec.method.name}`, { spec, serialization });
-    }
-  }
-  const origins = new Map<string, string>();
-  /** `new URL(path, "http://" + authority)` as connect-node builds it, computed once per authority. */
-  const originOf = (authority: string) => {
-    let origin = origins.get(authority);
-    if (origin === undefined) {
-      origin = new URL(`http://${authority}`).origin;
-      if (origins.size < 256) origins.set(authority, origin);
-    }
-    return origin;
-  };
+export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPath {
+  const { opt } = routes;
 
-  async function serveUnary(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse, route: Route, url: string): Promise<void> {
+  async function serveUnary(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse, route: UnaryRoute, url: string): Promise<void> {
     const { spec, serialization } = route;
     const requestHeader = webHeaderOf(req.headers);
     const timeout = parseTimeout(requestHeader.get(headerTimeout), opt.maxTimeoutMs);
     const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
     const responseHeader = new Headers({ "content-type": contentTypeProto });
     const responseTrailer = new Headers({ [headerGrpcStatus]: grpcStatusOk });
-    // The fields connect's createHandlerContext gives a handler, none more, none fewer.
-    const context = {
-      ...spec,
-      service: spec.method.parent,
-      requestMethod: "POST",
-      protocolName: "grpc",
-      timeoutMs: call.timeoutMs,
-      shutdownSignal: opt.shutdownSignal,
-      requestSignal: call.signal,
-      requestHeader,
-      url,
-      responseHeader,
-      contextValues: undefined as ContextValues | undefined,
-      signal: call.signal,
-      responseTrailer,
-      abort: call.abort,
-      values: options.contextValues?.(req) ?? createContextValues(),
-    } satisfies HandlerContext & Record<string, unknown>;
-    context.contextValues = context.values;
+    const context = unaryHandlerContext({ routes, route, req, protocolName: "grpc", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, requestHeader.get(headerEncoding), requestHeader.get(headerAcceptEncoding), headerAcceptEncoding);
     if (compression.response) responseHeader.set(headerEncoding, compression.response.name);
     let envelope: Uint8Array | undefined;
@@ -142,7 +91,7 @@ export function createGrpcUnaryFastPath(options: ConnectUnaryFastPathOptions): C
     const authority = req.authority;
     if (!authority) return false;
     const h2res = res as http2.Http2ServerResponse;
-    serveUnary(req, h2res, route, originOf(authority) + req.url).catch((reason: unknown) => {
+    serveUnary(req, h2res, route, routes.originOf(authority) + req.url).catch((reason: unknown) => {
       // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
       if (!h2res.stream.destroyed) console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
     });

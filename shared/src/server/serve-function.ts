@@ -11,8 +11,9 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { createHealthService } from "./health-service.js";
 import { HealthState } from "./health-state.js";
 import { createHttpApp } from "./http-app.js";
-import { createConnectUnaryFastPath, type ServedService } from "./connect-unary-fast-path.js";
+import { createConnectUnaryFastPath } from "./connect-unary-fast-path.js";
 import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.js";
+import { createUnaryRoutes, type ServedService } from "./unary-routes.js";
 import { createOnePortServer, type DrainResult, type NodeHandler } from "./one-port-server.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createRequestLog } from "./request-log.js";
@@ -177,8 +178,10 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     ...rpcOptions,
     fallback: (req, res) => void httpListener(req, res as Parameters<typeof httpListener>[1]),
   });
-  const fastPath = config.KINETIC_FAST_PATH === "on" ? createConnectUnaryFastPath({ services: served, ...rpcOptions }) : undefined;
-  const grpcFastPath = config.KINETIC_FAST_PATH === "on" ? createGrpcUnaryFastPath({ services: served, ...rpcOptions }) : undefined;
+  // One route table serves both fast paths.
+  const unaryRoutes = config.KINETIC_FAST_PATH === "on" ? createUnaryRoutes({ services: served, ...rpcOptions }) : undefined;
+  const fastPath = unaryRoutes && createConnectUnaryFastPath(unaryRoutes);
+  const grpcFastPath = unaryRoutes && createGrpcUnaryFastPath(unaryRoutes);
   const rpc: NodeHandler = fastPath && grpcFastPath ? (req, res) => void (fastPath(req, res) || grpcFastPath(req, res) || connect(req, res)) : connect;
   requestLog = createRequestLog(log, rpc);
   const server = createOnePortServer({
