@@ -156,35 +156,15 @@ export function sendH1(url: string, request: RawRequest, timeoutMs = 10_000): Pr
   });
 }
 
-/** Test-only: sends `request` on a stream of `session` (h2c); an answer within `timeoutMs`, or a rejection. */
-export function sendH2(session: http2.ClientHttp2Session, request: RawRequest, timeoutMs = 10_000): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ":method": request.method ?? "POST", ":path": request.path, ...request.headers });
-    const timer = setTimeout(() => {
-      stream.close(http2.constants.NGHTTP2_CANCEL);
-      reject(new Error(`no answer within ${timeoutMs} ms to ${request.path}`));
-    }, timeoutMs);
-    let status = 0;
-    let headers: Record<string, string | string[]> = {};
-    const chunks: Buffer[] = [];
-    stream.on("response", (h) => {
-      status = Number(h[":status"]);
-      headers = stableHeaders(h as http.IncomingHttpHeaders);
-    });
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("error", () => undefined);
-    stream.on("close", () => {
-      clearTimeout(timer);
-      const reset = status === 0 || stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR;
-      resolve({ status, headers, body: Buffer.concat(chunks).toString("base64"), reset });
-    });
-    stream.end(request.body);
-  });
-}
-
 /** What came back to a gRPC call: a raw answer and the trailers that ended it. */
 export interface RawGrpcAnswer extends RawAnswer {
   trailers: Record<string, string | string[]>;
+}
+
+/** Test-only: sends `request` on a stream of `session` (h2c); an answer within `timeoutMs`, or a rejection. */
+export async function sendH2(session: http2.ClientHttp2Session, request: RawRequest, timeoutMs = 10_000): Promise<RawAnswer> {
+  const { trailers: _trailers, ...answer } = await sendGrpc(session, request, timeoutMs);
+  return answer;
 }
 
 /** Test-only: `sendH2`, keeping the trailers too (gRPC answers end with them). */
