@@ -4,30 +4,16 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Message } from "kafkajs";
 import { readTopic, testKafka, waitFor } from "@kinetic/runtime/testing";
-import { eventingManifests, type EventingDeclaration } from "../../../scripts/manifests/eventing-manifests.js";
-import type { TriggerObject } from "../../../scripts/manifests/knative-eventing-objects.js";
-import type { SubscriptionDeclaration } from "../../../scripts/manifests/trigger-from-subscription.js";
 import { startTestBroker } from "./test-broker.js";
 import { startTestSubscriber } from "./test-subscriber.js";
+import { testDelivery as delivery, testSubscription as subscription, triggersOf } from "./test-triggers.js";
 
 const created = "kinetic.identity.user.created.v1";
 const deleted = "kinetic.identity.user.deleted.v1";
 const replied = "kinetic.mailer.welcome.sent.v1";
-const delivery = { retry: 3, backoffPolicy: "exponential", backoffDelay: "PT0.01S", deadLetter: true } as const;
 
 /** A function name no other test (or earlier run on the same Kafka) uses. */
 const uniqueName = (base: string) => `${base}${randomBytes(3).toString("hex")}`;
-const subscription = (type: string, init: Partial<SubscriptionDeclaration> = {}): SubscriptionDeclaration => ({
-  name: type.replace(/^kinetic\./, "").replaceAll(".", "-"),
-  type,
-  filters: [],
-  ordered: true,
-  delivery,
-  ...init,
-});
-/** The Triggers the cluster would get for these declarations. */
-const triggersOf = (declarations: EventingDeclaration[]) =>
-  eventingManifests(declarations, { bootstrapServers: ["kafka:9092"] }).filter((o): o is TriggerObject => o.kind === "Trigger");
 
 let seq = 0;
 /** A record as the outbox relay writes it: binary mode, keyed by the partition key. */

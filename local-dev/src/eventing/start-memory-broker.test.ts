@@ -10,31 +10,17 @@ import { AuditService } from "@kinetic/contracts/kinetic/audit/v1/audit_pb.js";
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
 import { createLogger, registryFromEnv } from "@kinetic/runtime";
 import { createTestDatabase, spawnFunction, waitFor, type SpawnedFunction } from "@kinetic/runtime/testing";
-import { eventingManifests, type EventingDeclaration } from "../../../scripts/manifests/eventing-manifests.js";
-import type { TriggerObject } from "../../../scripts/manifests/knative-eventing-objects.js";
-import type { SubscriptionDeclaration } from "../../../scripts/manifests/trigger-from-subscription.js";
 import { startLocalRegistry } from "../registry/local-registry.js";
 import type { DispatcherTrigger } from "./dispatcher-trigger.js";
 import { loadEventingManifests } from "./load-eventing-manifests.js";
 import { startMemoryBroker, type MemoryBroker, type MemoryBrokerOptions } from "./start-memory-broker.js";
 import { startTestSubscriber } from "./test-subscriber.js";
+import { testDelivery as delivery, testSubscription as subscription, triggersOf } from "./test-triggers.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const created = "kinetic.identity.user.created.v1";
 const replied = "kinetic.mailer.welcome.sent.v1";
-const delivery = { retry: 3, backoffPolicy: "exponential", backoffDelay: "PT0.01S", deadLetter: true } as const;
 
-const subscription = (type: string, init: Partial<SubscriptionDeclaration> = {}): SubscriptionDeclaration => ({
-  name: type.replace(/^kinetic\./, "").replaceAll(".", "-"),
-  type,
-  filters: [],
-  ordered: true,
-  delivery,
-  ...init,
-});
-/** The Triggers the cluster would get for these declarations. */
-const triggersOf = (declarations: EventingDeclaration[]) =>
-  eventingManifests(declarations, { bootstrapServers: ["kafka:9092"] }).filter((o): o is TriggerObject => o.kind === "Trigger");
 
 /** A broker whose triggers reach the named test subscribers; `lines` collects its log. */
 async function startBroker(
