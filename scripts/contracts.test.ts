@@ -1,31 +1,20 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { functionDirectorySource, loadDeclarations } from "./gen-function-directory.js";
 import { vendoredProtovalidatePath, vendoredProtovalidateSource } from "./vendor-protovalidate.js";
+import { filesUnder } from "./files-under.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "node_modules/.bin");
 const run = promisify(execFile);
 const env = { ...process.env, PATH: `${bin}:${process.env["PATH"]}` };
 
-function filesUnder(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d)) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path, "utf8"));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe("contracts", () => {
   const scratch = mkdtempSync(join(tmpdir(), "kinetic-contracts-"));

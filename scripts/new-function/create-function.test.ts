@@ -1,27 +1,15 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createFunction } from "./create-function.js";
 import { UsageError } from "./usage-error.js";
+import { filesUnder } from "../files-under.js";
 
 const repository = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Every file under `dir` with its text: what "nothing was written" is checked against. */
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d)) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path, "utf8"));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe("createFunction", () => {
   const scratch = mkdtempSync(join(tmpdir(), "kinetic-new-function-"));
@@ -40,23 +28,23 @@ describe("createFunction", () => {
   const refusal = (pattern: RegExp) => (err: unknown) => err instanceof UsageError && pattern.test(err.message);
 
   it("should refuse a function that already exists and write nothing", () => {
-    const before = snapshot(root);
+    const before = filesUnder(root);
     assert.throws(() => createFunction({ root, name: "identity" }), refusal(/"identity" already exists \(functions\/identity\)/));
-    assert.deepEqual(snapshot(root), before);
+    assert.deepEqual(filesUnder(root), before);
   });
 
   it("should refuse a name whose contract already exists and write nothing", () => {
-    const before = snapshot(root);
+    const before = filesUnder(root);
     assert.throws(() => createFunction({ root, name: "billing" }), refusal(/already exists \(proto\/kinetic\/billing\)/));
-    assert.deepEqual(snapshot(root), before);
+    assert.deepEqual(filesUnder(root), before);
   });
 
   it("should refuse a bad name or description before writing anything", () => {
-    const before = snapshot(root);
+    const before = filesUnder(root);
     assert.throws(() => createFunction({ root, name: "Greeter" }), refusal(/lower case/));
     assert.throws(() => createFunction({ root, name: "registry" }), refusal(/reserved/));
     assert.throws(() => createFunction({ root, name: "greeter", description: "a\nb" }), refusal(/one line/));
-    assert.deepEqual(snapshot(root), before);
+    assert.deepEqual(filesUnder(root), before);
   });
 
   it("should write the function under its names and reference it from tsconfig.build.json, once", () => {
@@ -81,8 +69,8 @@ describe("createFunction", () => {
     const config = readFileSync(join(root, "tsconfig.build.json"), "utf8");
     assert.equal(config.split('"functions/order-history/tsconfig.build.json"').length, 2, "referenced once");
 
-    const before = snapshot(root);
+    const before = filesUnder(root);
     assert.throws(() => createFunction({ root, name: "order-history" }), refusal(/already exists/));
-    assert.deepEqual(snapshot(root), before, "a second run changes nothing");
+    assert.deepEqual(filesUnder(root), before, "a second run changes nothing");
   });
 });
