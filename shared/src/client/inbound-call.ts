@@ -37,7 +37,7 @@ export function withSubject<T>(subject: string, fn: () => T): T {
  */
 export function createInboundCallInterceptor(fn: string): Interceptor {
   return (next) =>
-    async function recordInboundCall(req) {
+    function recordInboundCall(req) {
       const timeoutMs = timeoutFromHeaders(req.header);
       const call: InboundCall = {
         function: fn,
@@ -45,9 +45,16 @@ export function createInboundCallInterceptor(fn: string): Interceptor {
         subject: req.header.get(subjectHeader) ?? undefined,
         deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
       };
-      const res = await storage.run(call, () => next(req));
-      if (!res.stream) return res;
-      return { ...res, message: iterateWithin(call, res.message) } satisfies StreamResponse;
+      let answer;
+      try {
+        answer = storage.run(call, next, req);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      // A unary answer needs no wrapping: hand its promise on as it is.
+      const kind = req.method.methodKind;
+      if (kind === "unary" || kind === "client_streaming") return answer;
+      return answer.then((res) => (res.stream ? ({ ...res, message: iterateWithin(call, res.message) } satisfies StreamResponse) : res));
     };
 }
 

@@ -1,7 +1,7 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressionNegotiate, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
+import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import {
   codeToHttpStatus,
   contentTypeUnaryJson,
@@ -9,8 +9,11 @@ import {
   contentTypeUnaryRegExp,
   errorToJsonBytes,
   parseTimeout,
-  trailerMux,
 } from "@connectrpc/connect/protocol-connect";
+import { FastHeaders, requestHeadersOf } from "./fast-headers.js";
+import { nodeHeadersOf } from "./node-headers-of.js";
+import { createJsonResponseSerializer } from "./json-response-serializer.js";
+import { invokeUnary } from "./invoke-unary.js";
 import { readRequestBody } from "./read-request-body.js";
 import { signalOfCall } from "./signal-of-call.js";
 import { unaryHandlerContext } from "./unary-handler-context.js";
@@ -33,10 +36,16 @@ export type ConnectUnaryFastPath = (req: NodeRequest, res: NodeResponse) => bool
  * the two paths to the same answers. `KINETIC_FAST_PATH=off` turns it off.
  *
  * Deliberate differences, none visible on the wire:
- * - a call that simply ends aborts its signal with one shared `AbortError` instead of a new
- *   DOMException each time (building it, stack and all, was a measurable share of a call);
+ * - the call's signal is made when first read (`signalOfCall`), and a call that simply ends
+ *   aborts it with one shared `AbortError` instead of a new DOMException each time (an
+ *   AbortController per call, and the error's stack, were a fifth of a small call);
  * - the context's internal `requestSignal` field (not part of `HandlerContext`) is the call's
  *   signal itself, not a second one for the connection;
+ * - request and response headers are `FastHeaders` (`requestHeadersOf` reads Node's object in
+ *   place), which behave as the global `Headers`; response headers reach the wire in the order
+ *   they were set rather than sorted;
+ * - a failure outside the call's own error handling (a throwing `contextValues`) is answered
+ *   `internal` instead of leaving the request without an answer;
  * - any `Content-Encoding`, `identity` included, goes to connect-node, as does everything that
  *   is not a Connect unary POST on an exact method path (query strings, GET, streams, gRPC,
  *   gRPC-Web);
@@ -49,26 +58,28 @@ export type ConnectUnaryFastPath = (req: NodeRequest, res: NodeResponse) => bool
  */
 export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPath {
   const { opt } = routes;
+  const json = createJsonResponseSerializer(opt);
 
   async function serveUnary(req: NodeRequest, res: NodeResponse, route: UnaryRoute, binary: boolean, url: string): Promise<void> {
-    const { spec, serialization } = route;
+    const { serialization } = route;
     const nodeHeaders = req.headers;
-    const requestHeader = webHeaderOf(nodeHeaders);
+    const requestHeader = requestHeadersOf(nodeHeaders);
     const timeout = parseTimeout(requestHeader.get("connect-timeout-ms"), opt.maxTimeoutMs);
     const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
-    const responseHeader = new Headers({ "content-type": binary ? contentTypeUnaryProto : contentTypeUnaryJson });
-    const responseTrailer = new Headers();
+    const responseHeader = new FastHeaders();
+    responseHeader.set("content-type", binary ? contentTypeUnaryProto : contentTypeUnaryJson);
+    const responseTrailer = new FastHeaders();
     const context = unaryHandlerContext({ routes, route, req, protocolName: "connect", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, null, requestHeader.get("accept-encoding"), "Accept-Encoding");
     let status = 200;
-    let body: Uint8Array;
+    let body: Uint8Array | string;
     try {
       if (compression.error) throw compression.error;
       if (timeout.error) throw timeout.error;
       const bytes = await readRequestBody(req, opt.readMaxBytes, nodeHeaders["content-length"]);
       const input = serialization.getI(binary).parse(bytes);
-      const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
-      body = serialization.getO(binary).serialize(output);
+      const output = await invokeUnary(route, context, input, opt.interceptors);
+      body = binary ? serialization.getO(true).serialize(output) : json.serialize(route, output);
     } catch (e) {
       context.abort(e);
       const error = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
@@ -79,14 +90,22 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
     } finally {
       context.abort();
     }
-    if (compression.response && body.byteLength >= opt.compressMinBytes) {
-      body = await compression.response.compress(body);
+    let length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    if (compression.response && length >= opt.compressMinBytes) {
+      body = await compression.response.compress(typeof body === "string" ? Buffer.from(body) : body);
+      length = body.byteLength;
       responseHeader.set("content-encoding", compression.response.name);
     }
-    const header = trailerMux(responseHeader, responseTrailer);
-    header.set("content-length", body.byteLength.toString(10));
+    // What connect's trailerMux makes of them (trailers as `trailer-` headers), built in one go.
+    const header = nodeHeadersOf(responseHeader);
+    const trailer = nodeHeadersOf(responseTrailer);
+    for (const key in trailer) {
+      const value = trailer[key]!;
+      header[`trailer-${key}`] = typeof value === "string" ? value : value[value.length - 1]!; // trailerMux sets each in turn
+    }
+    header["content-length"] = length.toString(10);
     if ("stream" in res ? res.stream.destroyed : res.destroyed) return; // the client left: nobody to answer
-    res.writeHead(status, nodeHeadersOf(header));
+    res.writeHead(status, header);
     res.end(body);
   }
 
@@ -103,34 +122,13 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
     const binary = !/json/i.test(contentType);
     serveUnary(req, res, route, binary, routes.originOf(authority) + req.url).catch((reason: unknown) => {
       // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
-      if (!("stream" in res ? res.stream.destroyed : res.destroyed)) console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+      if ("stream" in res ? res.stream.destroyed : res.destroyed) return;
+      console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+      // A failure outside the call's own error handling still gets an answer, never silence.
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { "content-type": contentTypeUnaryJson });
+      res.end(JSON.stringify({ code: "internal", message: "internal error" }));
     });
     return true;
   };
-}
-
-/** connect-node's `nodeHeaderToWebHeader`: every header but HTTP/2 pseudo-headers. */
-export function webHeaderOf(nodeHeaders: http.IncomingHttpHeaders): Headers {
-  const header = new Headers();
-  for (const key in nodeHeaders) {
-    if (key.startsWith(":")) continue;
-    const value = nodeHeaders[key];
-    if (value === undefined) continue;
-    if (typeof value === "string") header.append(key, value);
-    else if (typeof value === "number") header.append(key, String(value));
-    else for (const item of value) header.append(key, item);
-  }
-  return header;
-}
-
-/** connect-node's `webHeaderToNodeHeaders`: repeated names (set-cookie) become arrays. */
-export function nodeHeadersOf(header: Headers): http.OutgoingHttpHeaders {
-  const out: Record<string, string | string[]> = Object.create(null);
-  header.forEach((value, key) => {
-    const existing = out[key];
-    if (existing === undefined) out[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else out[key] = [existing, value];
-  });
-  return out;
 }

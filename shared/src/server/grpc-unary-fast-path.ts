@@ -1,6 +1,6 @@
-import type * as http2 from "node:http2";
+import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressionNegotiate, encodeEnvelope, envelopeCompress, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
+import { compressionNegotiate, envelopeCompress } from "@connectrpc/connect/protocol";
 import {
   contentTypeProto,
   contentTypeRegExp,
@@ -12,7 +12,10 @@ import {
   parseTimeout,
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
-import { nodeHeadersOf, webHeaderOf, type ConnectUnaryFastPath } from "./connect-unary-fast-path.js";
+import type { ConnectUnaryFastPath } from "./connect-unary-fast-path.js";
+import { FastHeaders, requestHeadersOf } from "./fast-headers.js";
+import { nodeHeadersOf } from "./node-headers-of.js";
+import { invokeUnary } from "./invoke-unary.js";
 import { readGrpcUnaryMessage } from "./read-grpc-unary-message.js";
 import { signalOfCall } from "./signal-of-call.js";
 import { unaryHandlerContext } from "./unary-handler-context.js";
@@ -32,7 +35,9 @@ import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
  * answers. `KINETIC_FAST_PATH=off` turns it off.
  *
  * Deliberate differences, none visible on the wire: those of `createConnectUnaryFastPath`
- * (one shared `AbortError` when a call ends, `requestSignal` is the call's signal), and a
+ * (the signal made when first read, one shared `AbortError` when a call ends, `requestSignal`
+ * is the call's signal, `FastHeaders`, an answer — status 13 — to a failure outside the call's
+ * error handling), and a
  * request body read whole before it is parsed (bounded, see `readGrpcUnaryMessage`) instead of
  * envelope by envelope.
  *
@@ -44,12 +49,14 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPa
   const { opt } = routes;
 
   async function serveUnary(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse, route: UnaryRoute, url: string): Promise<void> {
-    const { spec, serialization } = route;
-    const requestHeader = webHeaderOf(req.headers);
+    const { serialization } = route;
+    const requestHeader = requestHeadersOf(req.headers);
     const timeout = parseTimeout(requestHeader.get(headerTimeout), opt.maxTimeoutMs);
     const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
-    const responseHeader = new Headers({ "content-type": contentTypeProto });
-    const responseTrailer = new Headers({ [headerGrpcStatus]: grpcStatusOk });
+    const responseHeader = new FastHeaders();
+    responseHeader.set("content-type", contentTypeProto);
+    const responseTrailer = new FastHeaders();
+    responseTrailer.set(headerGrpcStatus, grpcStatusOk);
     const context = unaryHandlerContext({ routes, route, req, protocolName: "grpc", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, requestHeader.get(headerEncoding), requestHeader.get(headerAcceptEncoding), headerAcceptEncoding);
     if (compression.response) responseHeader.set(headerEncoding, compression.response.name);
@@ -59,9 +66,9 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPa
       if (compression.error) throw compression.error;
       if (timeout.error) throw timeout.error;
       const input = await readGrpcUnaryMessage(req, opt.readMaxBytes, serialization.getI(true));
-      const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+      const output = await invokeUnary(route, context, input, opt.interceptors);
       const { flags, data } = await envelopeCompress({ flags: 0, data: serialization.getO(true).serialize(output) }, compression.response, opt.compressMinBytes);
-      envelope = encodeEnvelope(flags, data);
+      envelope = envelopeOf(flags, data);
     } catch (e) {
       context.abort(e);
       // As connect's transformCatchFinally: a thrown `undefined` leaves the status at ok.
@@ -93,8 +100,26 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPa
     const h2res = res as http2.Http2ServerResponse;
     serveUnary(req, h2res, route, routes.originOf(authority) + req.url).catch((reason: unknown) => {
       // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
-      if (!h2res.stream.destroyed) console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+      if (h2res.stream.destroyed) return;
+      console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+      // A failure outside the call's own error handling still gets an answer, never silence.
+      if (h2res.headersSent) return void h2res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      h2res.writeHead(200, { "content-type": contentTypeProto, [headerGrpcStatus]: String(Code.Internal), "grpc-message": "internal%20error" });
+      h2res.end();
     });
     return true;
   };
+}
+
+/**
+ * connect's `encodeEnvelope` (flags, big-endian length, data) in a buffer from Node's pool: a
+ * fresh `Uint8Array` per response has a backing store of its own, which the garbage collector
+ * pays for.
+ */
+function envelopeOf(flags: number, data: Uint8Array): Uint8Array {
+  const envelope = Buffer.allocUnsafe(5 + data.byteLength);
+  envelope[0] = flags;
+  envelope.writeUInt32BE(data.byteLength, 1);
+  envelope.set(data, 5);
+  return envelope;
 }

@@ -9,6 +9,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * …"), a body without length is counted against `readMaxBytes` as it arrives. The rest of a
  * body refused mid-way is left to node, which discards it once the answer is written.
  * Event listeners instead of an async iterator: the same bytes for a fraction of the promises.
+ * A body that came in one chunk is that chunk, not a copy: a fresh `Uint8Array` per request has
+ * its own backing store outside Node's buffer pool, and those made the garbage collector a
+ * fifth of a small call's time.
  */
 export function readRequestBody(
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -21,7 +24,6 @@ export function readRequestBody(
     if (known && parsed > readMaxBytes) {
       return reject(new ConnectError(`message size ${parsed} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
     }
-    const whole = known ? new Uint8Array(parsed) : undefined;
     const chunks: Buffer[] = [];
     let count = 0;
     const cleanup = () => {
@@ -35,24 +37,14 @@ export function readRequestBody(
       reject(err);
     };
     const onData = (chunk: Buffer) => {
-      if (whole) {
-        if (count + chunk.byteLength > parsed) {
-          return fail(new ConnectError(`protocol error: promised ${parsed} bytes, received ${count + chunk.byteLength}`, Code.InvalidArgument));
-        }
-        whole.set(chunk, count);
-        count += chunk.byteLength;
-        return;
-      }
       count += chunk.byteLength;
-      if (count > readMaxBytes) return fail(new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+      if (known && count > parsed) return fail(new ConnectError(`protocol error: promised ${parsed} bytes, received ${count}`, Code.InvalidArgument));
+      if (!known && count > readMaxBytes) return fail(new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
       chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      if (whole) {
-        if (count < parsed) return reject(new ConnectError(`protocol error: promised ${parsed} bytes, received ${count}`, Code.InvalidArgument));
-        return resolve(whole);
-      }
+      if (known && count < parsed) return reject(new ConnectError(`protocol error: promised ${parsed} bytes, received ${count}`, Code.InvalidArgument));
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, count));
     };
     const onError = (err: unknown) => fail(err);

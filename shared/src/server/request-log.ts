@@ -26,20 +26,22 @@ export interface RequestLog {
 
 const probes = new Set(["/healthz", "/readyz"]);
 
+/** Where a request carries its record: a property is cheaper to set and read than a WeakMap entry. */
+const recordSymbol = Symbol("kinetic request record");
+
 /**
  * One JSON line per request: procedure (or method and path), protocol, code (Connect code name,
  * or HTTP status for plain routes), duration, HTTP version and W3C trace id when present.
  * Kubernetes probes log at debug so they do not drown the rest.
  */
 export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog {
-  const records = new WeakMap<object, RequestRecord>();
   const quiet = log.level === "warn" || log.level === "error";
   return {
-    recordOf: (req) => records.get(req),
+    recordOf: (req) => (req as { [recordSymbol]?: RequestRecord })[recordSymbol],
     handler: function logRequest(req, res) {
       const started = performance.now();
       const record: RequestRecord = { procedure: undefined, code: undefined, traceId: undefined };
-      records.set(req, record);
+      (req as { [recordSymbol]?: RequestRecord })[recordSymbol] = record;
       // Request lines are info (probes debug): above that level none is written, so none is built.
       if (quiet) return handler(req, res);
       const headers = req.headers as IncomingHttpHeaders;

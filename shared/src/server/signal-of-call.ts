@@ -4,12 +4,16 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 /** The signal of one unary call and what a handler context needs around it. */
 export interface CallSignal {
-  /** Aborts on the deadline, the client's leaving, the server's shutdown, and when the call ends. */
+  /**
+   * Aborts on the deadline, the client's leaving, the server's shutdown, and when the call
+   * ends. Made on first read: most calls never read it, and an AbortController with its
+   * listeners and timer was a measurable share of a unary call.
+   */
   readonly signal: AbortSignal;
   /** Milliseconds left before the deadline, undefined without one (`HandlerContext.timeoutMs`). */
-  readonly timeoutMs: () => number | undefined;
+  timeoutMs(): number | undefined;
   /** Ends the call: aborts the signal with `reason` (default an `AbortError`) and stops watching. */
-  readonly abort: (reason?: unknown) => void;
+  abort(reason?: unknown): void;
 }
 
 /**
@@ -53,9 +57,12 @@ function errorOfNodeReason(reason: unknown): ConnectError {
 
 /**
  * The signal connect's `createHandlerContext` links from three (deadline, connect-node's request
- * signal, shutdown), as one controller: it aborts with the same reasons — `deadline_exceeded`
- * "the operation timed out", the client's leaving as connect-node reports it, the shutdown
- * signal's reason — and, when the call ends, with an `AbortError`.
+ * signal, shutdown), as one controller made when the signal is first read: it aborts with the
+ * same reasons — `deadline_exceeded` "the operation timed out", the client's leaving as
+ * connect-node reports it, the shutdown signal's reason — and, when the call ends, with an
+ * `AbortError`. The deadline's timer runs from the start, as connect's does, so that a signal
+ * first read after the deadline still aborts when that timer fires, not before; read after the
+ * client left or the server began shutting down, it is aborted already, as theirs would be.
  */
 export function signalOfCall(
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -63,44 +70,100 @@ export function signalOfCall(
   timeoutMs: number | undefined,
   shutdownSignal: AbortSignal | undefined,
 ): CallSignal {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let timer: NodeJS.Timeout | undefined;
-  const stop = () => {
-    clearTimeout(timer);
-    shutdownSignal?.removeEventListener("abort", onShutdown);
-    if (h2) req.off("close", onH2Close);
-    else {
-      req.off("error", onH1Error);
-      res.off("close", onH1Close);
-    }
-  };
-  const abort = (reason?: unknown) => {
-    if (signal.aborted) return;
-    stop();
-    controller.abort(reason ?? callEnded);
-  };
-  const onShutdown = () => abort(shutdownSignal!.reason);
-  const h2 = "stream" in req;
-  const onH2Close = () => abort(errorOfReset((req as http2.Http2ServerRequest).stream.rstCode));
-  const onH1Error = (err: unknown) => abort(errorOfNodeReason(err));
-  const onH1Close = () => abort(req.errored ? errorOfNodeReason(req.errored) : undefined);
-  let deadline: number | undefined;
-  if (timeoutMs !== undefined) {
-    deadline = Date.now() + timeoutMs;
-    if (timeoutMs <= 0) abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
-    else timer = setTimeout(() => abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+  return new LazyCallSignal(req, res, timeoutMs, shutdownSignal);
+}
+
+const deadlineExceeded = () => new ConnectError("the operation timed out", Code.DeadlineExceeded);
+
+class LazyCallSignal implements CallSignal {
+  #controller: AbortController | undefined;
+  #ended = false;
+  #reason: unknown;
+  readonly #deadline: number | undefined;
+  readonly #timer: NodeJS.Timeout | undefined;
+  /** Stops watching the request and the shutdown; set while watching. */
+  #unwatch: (() => void) | undefined;
+
+  constructor(
+    private readonly req: http.IncomingMessage | http2.Http2ServerRequest,
+    private readonly res: http.ServerResponse | http2.Http2ServerResponse,
+    timeoutMs: number | undefined,
+    private readonly shutdownSignal: AbortSignal | undefined,
+  ) {
+    if (timeoutMs === undefined) return;
+    this.#deadline = Date.now() + timeoutMs;
+    if (timeoutMs <= 0) this.abort(deadlineExceeded());
+    else this.#timer = setTimeout(() => this.abort(deadlineExceeded()), timeoutMs);
   }
-  if (!signal.aborted) {
-    if (shutdownSignal?.aborted) abort(shutdownSignal.reason);
+
+  get signal(): AbortSignal {
+    if (this.#controller !== undefined) return this.#controller.signal;
+    const controller = (this.#controller = new AbortController());
+    if (this.#ended) controller.abort(this.#reason);
+    else this.#watch();
+    return controller.signal;
+  }
+
+  timeoutMs(): number | undefined {
+    return this.#deadline === undefined ? undefined : this.#deadline - Date.now();
+  }
+
+  abort(reason?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#reason = reason ?? callEnded;
+    clearTimeout(this.#timer);
+    this.#unwatch?.();
+    this.#controller?.abort(this.#reason);
+  }
+
+  /** Aborts at once for what already happened, else watches for it as connect-node's signals do. */
+  #watch(): void {
+    const { req, res, shutdownSignal } = this;
+    const onH2Close = () => this.abort(errorOfReset((req as http2.Http2ServerRequest).stream.rstCode));
+    const onH1Error = (err: unknown) => this.abort(errorOfNodeReason(err));
+    const onH1Close = () => this.abort(req.errored ? errorOfNodeReason(req.errored) : undefined);
+    const onShutdown = () => this.abort(shutdownSignal!.reason);
+    const h2 = "stream" in req;
+    if (h2 ? req.stream.closed || req.stream.destroyed : req.errored || (res as http.ServerResponse).closed) {
+      return h2 ? onH2Close() : req.errored ? onH1Error(req.errored) : onH1Close();
+    }
+    if (shutdownSignal?.aborted) return this.abort(shutdownSignal.reason);
+    shutdownSignal?.addEventListener("abort", onShutdown);
+    if (h2) req.once("close", onH2Close);
     else {
-      shutdownSignal?.addEventListener("abort", onShutdown);
-      if (h2) req.once("close", onH2Close);
+      req.once("error", onH1Error);
+      res.once("close", onH1Close);
+    }
+    this.#unwatch = () => {
+      shutdownSignal?.removeEventListener("abort", onShutdown);
+      if (h2) req.off("close", onH2Close);
       else {
-        req.once("error", onH1Error);
-        res.once("close", onH1Close);
+        req.off("error", onH1Error);
+        res.off("close", onH1Close);
       }
-    }
+    };
   }
-  return { signal, timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()), abort };
+}
+
+/** Where an object made by `withSignalOf` keeps its call. */
+export const callOf: unique symbol = Symbol("kinetic call");
+
+function readCallSignal(this: { readonly [callOf]: CallSignal }): AbortSignal {
+  return this[callOf].signal;
+}
+
+/** One getter for every object: a getter written in an object literal is a new function each time, which turns each such object into a slow dictionary-mode one. */
+const signalProperty: PropertyDescriptor = { get: readCallSignal, enumerable: true, configurable: true };
+
+/**
+ * Gives `target` (which holds its call under `callOf`) own, enumerable `names` that read the
+ * call's signal, so that it is made only when read, and a copy (`{ ...target }`) still has them.
+ *
+ * @example
+ * const req = withSignalOf({ message, [callOf]: call }, "signal");
+ */
+export function withSignalOf<T extends { readonly [callOf]: CallSignal }, K extends string>(target: T, ...names: K[]): T & { readonly [P in K]: AbortSignal } {
+  for (const name of names) Object.defineProperty(target, name, signalProperty);
+  return target as T & { readonly [P in K]: AbortSignal };
 }

@@ -1,7 +1,8 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import { createContextValues, type ContextValues, type HandlerContext } from "@connectrpc/connect";
-import type { CallSignal } from "./signal-of-call.js";
+import type { ContextValues, HandlerContext } from "@connectrpc/connect";
+import { callOf, withSignalOf, type CallSignal } from "./signal-of-call.js";
+import { FastContextValues } from "./fast-context-values.js";
 import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 export interface UnaryHandlerContextInit {
@@ -16,29 +17,45 @@ export interface UnaryHandlerContextInit {
   readonly responseTrailer: Headers;
 }
 
+/** A fast-path call's handler context, with the `abort` connect's contexts carry too. */
+export type UnaryHandlerContext = HandlerContext & {
+  /** connect-node's request signal; here the call's own (see `createConnectUnaryFastPath`). */
+  readonly requestSignal: AbortSignal;
+  readonly kind: "unary";
+  readonly impl: UnaryRoute["spec"]["impl"];
+  readonly shutdownSignal: AbortSignal | undefined;
+  readonly contextValues: ContextValues;
+  readonly abort: (reason?: unknown) => void;
+  readonly [callOf]: CallSignal;
+};
+
 /**
  * The handler context of a fast-path call: the fields connect's `createHandlerContext` gives a
  * handler, none more, none fewer, so interceptors and handlers cannot tell the paths apart.
+ * `signal` and `requestSignal` are read through to the call's lazily made signal, as own
+ * properties so that a copy (`{ ...ctx }`) still carries them (see `withSignalOf`).
  */
-export function unaryHandlerContext(init: UnaryHandlerContextInit): HandlerContext & { readonly abort: CallSignal["abort"] } {
-  const { routes, route, req, protocolName, url, call, requestHeader, responseHeader, responseTrailer } = init;
+export function unaryHandlerContext(init: UnaryHandlerContextInit): UnaryHandlerContext {
+  const { routes, route, req, call } = init;
+  const values: ContextValues = routes.given.contextValues?.(req) ?? new FastContextValues();
+  const { spec } = route;
   const context = {
-    ...route.spec,
-    service: route.spec.method.parent,
+    kind: spec.kind,
+    method: spec.method,
+    impl: spec.impl,
+    service: spec.method.parent,
     requestMethod: "POST",
-    protocolName,
-    timeoutMs: call.timeoutMs,
+    protocolName: init.protocolName,
+    timeoutMs: () => call.timeoutMs(),
     shutdownSignal: routes.opt.shutdownSignal,
-    requestSignal: call.signal,
-    requestHeader,
-    url,
-    responseHeader,
-    contextValues: undefined as ContextValues | undefined,
-    signal: call.signal,
-    responseTrailer,
-    abort: call.abort,
-    values: routes.given.contextValues?.(req) ?? createContextValues(),
-  } satisfies HandlerContext & Record<string, unknown>;
-  context.contextValues = context.values;
-  return context;
+    requestHeader: init.requestHeader,
+    url: init.url,
+    responseHeader: init.responseHeader,
+    contextValues: values,
+    responseTrailer: init.responseTrailer,
+    abort: (reason?: unknown) => call.abort(reason),
+    values,
+    [callOf]: call,
+  };
+  return withSignalOf(context, "requestSignal", "signal") satisfies UnaryHandlerContext;
 }

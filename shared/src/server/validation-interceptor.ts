@@ -24,9 +24,14 @@ export function createValidationInterceptor(validator: Validator = createValidat
     throw new ConnectError(`validation rules of ${schema.typeName} could not be evaluated: ${result.error.message}`, Code.Internal);
   };
   return (next) =>
-    async function validateRequest(req) {
+    // Not an async function: a unary call then costs no promise of its own here.
+    function validateRequest(req) {
       if (!req.stream) {
-        check(req.method.input, req.message);
+        try {
+          check(req.method.input, req.message);
+        } catch (err) {
+          return Promise.reject(err);
+        }
         return next(req);
       }
       const messages = req.message;

@@ -22,7 +22,11 @@ export function createServerSpanInterceptor(tracer: Tracer): Interceptor {
       const span = startRpcSpan(tracer, SpanKind.SERVER, req, parent);
       let res;
       try {
-        res = await context.with(span.context, () => next(req));
+        // A span that records nothing, no caller's trace, and no context around the server: the
+        // handler would run in a context holding only an invalid span, as good as none, so it
+        // runs as it is (an AsyncLocalStorage run and a context copy less per call).
+        const nothingToCarry = !span.recording && parent === ROOT_CONTEXT && context.active() === ROOT_CONTEXT;
+        res = await (nothingToCarry ? next(req) : context.with(span.context, next, undefined, req));
       } catch (err) {
         span.end(err);
         throw err;

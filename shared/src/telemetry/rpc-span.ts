@@ -7,6 +7,8 @@ import { endSpan } from "./end-span.js";
 export interface RpcSpan {
   /** The context to run the call in: the parent context with this span active. */
   readonly context: Context;
+  /** False for a span that records nothing (no SDK, or not sampled). */
+  readonly recording: boolean;
   /** Records the outcome (no argument: success) and ends the span; later calls do nothing. */
   end(error?: unknown): void;
 }
@@ -36,6 +38,7 @@ export function startRpcSpan(
   let ended = false;
   return {
     context: trace.setSpan(parent, span),
+    recording: span.isRecording(),
     end(error) {
       if (ended) return;
       ended = true;
