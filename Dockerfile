@@ -7,9 +7,11 @@
 #
 # `buildah build` and `podman build` take the same arguments. See docs/deploying.md.
 #
-# Stage 1 installs the workspace and runs `npm run bundle -- $FUNCTION`: one index.mjs with
-# every dependency inlined, its source map and the function's migrations. Stage 2 is Node.js
-# plus that one directory: no node_modules, no sources, no build tools.
+# Stage 1 installs the workspace and runs `npm run bundle -- $FUNCTION`: function.cjs with
+# every dependency inlined, its source map, the V8 code cache this stage's Node.js writes for it
+# (the same release as stage 2's, or V8 would reject the cache), the loader index.mjs and the
+# function's migrations. Stage 2 is Node.js plus that one directory: no node_modules, no
+# sources, no build tools.
 #
 # Both stages use the exact Node.js release the tests run on (scripts/bundle/dockerfile.test.ts
 # checks the major against package.json `engines` and the test runner's). A tag can be pushed
@@ -45,5 +47,8 @@ EXPOSE 8080
 # stay root's: the function reads its bundle and migrations but cannot change them.
 USER 1000:1000
 # Exec form, replacing the image's docker-entrypoint.sh: no shell runs, and the kubelet's
-# SIGTERM reaches node (PID 1) directly, which drains and exits 0.
-ENTRYPOINT ["node", "--enable-source-maps", "index.mjs"]
+# SIGTERM reaches node (PID 1) directly, which drains and exits 0. No --enable-source-maps: it
+# parses the whole source map at every start; the loader maps stack traces when one is printed.
+# No V8 flags either (NODE_OPTIONS=--max-old-space-size… included): the code cache is valid
+# only under the flags it was written with, and the loader warns on stderr when it is not.
+ENTRYPOINT ["node", "index.mjs"]

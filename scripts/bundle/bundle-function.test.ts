@@ -15,7 +15,7 @@ import { UserCreatedSchema } from "@kinetic/contracts/kinetic/identity/v1/events
 import { IdentityService } from "@kinetic/contracts/kinetic/identity/v1/identity_pb.js";
 import { cloudEventToHttp, eventTypeOf } from "@kinetic/runtime";
 import { startOtlpReceiver, testKafkaBrokers, useDatabase, useRedis, waitFor, type OtlpReceiver } from "@kinetic/runtime/testing";
-import { bundleEntry, bundleFunction, optionalExternals, type FunctionBundle } from "./bundle-function.js";
+import { bundleCode, bundleEntry, bundleFunction, optionalExternals, type FunctionBundle } from "./bundle-function.js";
 import { parseDockerfile } from "./parse-dockerfile.js";
 import { startProcess, type StartedProcess } from "./start-process.js";
 
@@ -80,13 +80,13 @@ describe("function bundles, run as their images run them", () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
   }
 
-  it("should bundle each function into one file that imports only Node.js built-ins (and optional packages), with its migrations beside it", () => {
+  it("should bundle each function into one file that imports only Node.js built-ins (and optional packages), with its loader, code cache and migrations beside it", () => {
     const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...optionalExternals]);
     for (const [name, bundle] of bundles) {
-      assert.deepEqual(readdirSync(bundle.directory).sort(), [bundleEntry, `${bundleEntry}.map`, "migrations"]);
+      assert.deepEqual(readdirSync(bundle.directory).sort(), [bundleCode, `${bundleCode}.cache`, `${bundleCode}.map`, bundleEntry, "migrations"]);
       const sources = readdirSync(join(root, "functions", name, "migrations")).filter((f) => f.endsWith(".sql")).sort();
       assert.deepEqual(readdirSync(join(bundle.directory, "migrations")).sort(), sources);
-      const output = Object.entries(bundle.metafile.outputs).find(([path]) => path.endsWith(bundleEntry))![1];
+      const output = Object.entries(bundle.metafile.outputs).find(([path]) => path.endsWith(bundleCode))![1];
       const external = output.imports.filter((i) => i.external && !allowed.has(i.path));
       assert.deepEqual(external, [], `${name} leaves nothing to node_modules`);
     }

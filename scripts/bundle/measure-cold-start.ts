@@ -28,11 +28,10 @@ const otlp = await startOtlpReceiver();
 const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url };
 
 const ways: Record<string, { args: string[]; cwd: string; env?: Record<string, string> }> = {
-  "bundle": { args: ["--enable-source-maps", bundleEntry], cwd: bundle.directory },
-  "bundle, no --enable-source-maps": { args: [bundleEntry], cwd: bundle.directory },
+  "bundle": { args: [bundleEntry], cwd: bundle.directory },
   "tsc": { args: ["shared/dist/bin/serve.js", "identity"], cwd: root },
   "tsx": { args: ["--conditions=kinetic-source", "--import", "tsx", "shared/src/bin/serve.ts", "functions/identity/src/index.ts"], cwd: root },
-  "bundle, tracing on": { args: ["--enable-source-maps", bundleEntry], cwd: bundle.directory, env: tracing },
+  "bundle, tracing on": { args: [bundleEntry], cwd: bundle.directory, env: tracing },
   "tsc, tracing on": { args: ["shared/dist/bin/serve.js", "identity"], cwd: root, env: tracing },
 };
 

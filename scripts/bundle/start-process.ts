@@ -17,7 +17,7 @@ export interface StartedProcess {
 export interface StartProcessOptions {
   /** The program, e.g. `process.execPath`. Required. */
   command: string;
-  /** Its arguments, e.g. `["--enable-source-maps", "index.mjs"]`. Required. */
+  /** Its arguments, e.g. `["index.mjs"]`. Required. */
   args: readonly string[];
   /** Working directory. Required. */
   cwd: string;

@@ -1,11 +1,11 @@
-import { ConnectError, Code, createContextValues, type ConnectRouter } from "@connectrpc/connect";
+import { ConnectError, Code, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@kinetic/contracts/grpc/health/v1/health_pb.js";
 import { readEnv, type EnvVar } from "../config/env-var.js";
 import { runtimeEnv, type RuntimeConfig } from "../config/runtime-config.js";
-import { openFunctionDatabase, type FunctionDatabase } from "../data/open-function-database.js";
-import { openFunctionRedis, type FunctionRedis } from "../redis/open-function-redis.js";
+import type { FunctionDatabase } from "../data/open-function-database.js";
+import type { FunctionRedis } from "../redis/open-function-redis.js";
 import type { KineticFunction } from "../function/define-function.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createHealthService } from "./health-service.js";
@@ -13,6 +13,7 @@ import { HealthState } from "./health-state.js";
 import { createHttpApp } from "./http-app.js";
 import { createConnectUnaryFastPath } from "./connect-unary-fast-path.js";
 import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.js";
+import { FastContextValues } from "./fast-context-values.js";
 import { createUnaryRoutes, type ServedService } from "./unary-routes.js";
 import { createOnePortServer, type DrainResult, type NodeHandler } from "./one-port-server.js";
 import { createReflectionServices } from "./reflection-service.js";
@@ -20,14 +21,10 @@ import { createRequestLog } from "./request-log.js";
 import { createOutcomeInterceptor, requestRecordKey } from "./request-record.js";
 import { createValidationInterceptor } from "./validation-interceptor.js";
 import { startTelemetry } from "../telemetry/start-telemetry.js";
-import { createEventPublisher } from "../events/create-event-publisher.js";
-import { createHttpSink } from "../events/create-http-sink.js";
-import { createKafkaProducer } from "../events/create-kafka-producer.js";
-import { createKafkaSink } from "../events/create-kafka-sink.js";
-import { ensureOutboxTable } from "../events/outbox-table.js";
-import { startOutboxRelay } from "../events/start-outbox-relay.js";
-import { createEventReceiver } from "../events/create-event-receiver.js";
-import { ensureInboxTable } from "../events/ensure-inbox-table.js";
+import type { KafkaProducer } from "../events/create-kafka-producer.js";
+import type { EventReceiver } from "../events/create-event-receiver.js";
+import type { EventSink } from "../events/event-sink.js";
+import type { OutboxRelay } from "../events/start-outbox-relay.js";
 import { telemetryEnv } from "../telemetry/telemetry-config.js";
 import { checkImplementations } from "./check-implementations.js";
 import { createClientFactory, type ClientFactoryOptions } from "../client/client-factory.js";
@@ -85,6 +82,8 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     env,
     attributes: config.K_REVISION ? { "service.version": config.K_REVISION } : {},
     shutdownTimeoutMs: 3000,
+    // Called after start at the earliest (the SDK loads once a span has ended), so `log` exists.
+    onError: (error) => log.error("tracing: cannot load the OpenTelemetry SDK or exporter, spans are dropped", { error }),
   });
   const log = createLogger({
     level: config.LOG_LEVEL,
@@ -96,23 +95,42 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     ...(options.write ? { write: options.write } : {}),
   });
 
+  // postgres.js, kafkajs, ioredis and the events machinery are imported only by a function that
+  // declares what needs them: the others start without loading them.
   let database: FunctionDatabase | undefined;
-  if (fn.migrations) database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
+  if (fn.migrations) {
+    const { openFunctionDatabase } = await import("../data/open-function-database.js");
+    database = await openFunctionDatabase({ name: fn.name, config, migrations: fn.migrations, log });
+  }
   const sql = database && telemetry.instrumentSql(database.sql);
   const publishes = fn.publishes ?? [];
-  let outbox: { relay: ReturnType<typeof startOutboxRelay>; kafka: ReturnType<typeof createKafkaProducer> | undefined } | undefined;
+  let outbox: { relay: OutboxRelay; kafka: KafkaProducer | undefined } | undefined;
   if (publishes.length > 0 && database) {
+    const [{ ensureOutboxTable }, { startOutboxRelay }] = await Promise.all([import("../events/outbox-table.js"), import("../events/start-outbox-relay.js")]);
     await ensureOutboxTable(database.sql);
     // A Kafka client when KAFKA_BROKERS is set (or nothing else is); else the SinkBinding's K_SINK over HTTP.
     const overHttp = config.K_SINK !== undefined && !env["KAFKA_BROKERS"];
-    const kafka = overHttp ? undefined : createKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: fn.name, log });
-    const sink = kafka ? createKafkaSink({ producer: kafka.producer, topic: config.KINETIC_EVENTS_TOPIC }) : createHttpSink({ url: config.K_SINK! });
+    let kafka: KafkaProducer | undefined;
+    let sink: EventSink;
+    if (overHttp) {
+      const { createHttpSink } = await import("../events/create-http-sink.js");
+      sink = createHttpSink({ url: config.K_SINK! });
+    } else {
+      const [{ createKafkaProducer }, { createKafkaSink }] = await Promise.all([import("../events/create-kafka-producer.js"), import("../events/create-kafka-sink.js")]);
+      kafka = createKafkaProducer({ brokers: config.KAFKA_BROKERS, clientId: fn.name, log });
+      sink = createKafkaSink({ producer: kafka.producer, topic: config.KINETIC_EVENTS_TOPIC });
+    }
     outbox = { kafka, relay: startOutboxRelay({ sql: database.sql, sink, name: fn.name, log }) };
   }
-  const events = publishes.length > 0 ? createEventPublisher({ source: `/functions/${fn.name}`, declared: publishes }) : undefined;
+  const events =
+    publishes.length > 0 ? (await import("../events/create-event-publisher.js")).createEventPublisher({ source: `/functions/${fn.name}`, declared: publishes }) : undefined;
   const redisOff = config.REDIS_URL === "off";
   if (fn.redis && redisOff) log.warn("redis is off (REDIS_URL=off): ctx.redis is undefined, so what needs it (caches, rate limits) is skipped");
-  const redis: FunctionRedis | undefined = fn.redis && !redisOff ? openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log }) : undefined;
+  let redis: FunctionRedis | undefined;
+  if (fn.redis && !redisOff) {
+    const { openFunctionRedis } = await import("../redis/open-function-redis.js");
+    redis = openFunctionRedis({ name: fn.name, url: config.REDIS_URL, log });
+  }
   if (redis) telemetry.instrumentRedis(redis.client);
   const clients = createClientFactory({
     caller: fn.name,
@@ -140,11 +158,12 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   for (const { service } of implementation.services) health.set(service.typeName, ServingStatus.NOT_SERVING);
   const shutdown = new AbortController();
   const subscriptions = fn.subscriptions ?? [];
-  if (subscriptions.length > 0 && sql) await ensureInboxTable(sql);
-  const receiver =
-    subscriptions.length > 0
-      ? createEventReceiver({ subscriptions, runtime: { ...(sql ? { sql } : {}), ...(redis ? { redis } : {}), log, client: (s) => clients.client(s), source: `/functions/${fn.name}` } })
-      : undefined;
+  let receiver: EventReceiver | undefined;
+  if (subscriptions.length > 0) {
+    const [{ ensureInboxTable }, { createEventReceiver }] = await Promise.all([import("../events/ensure-inbox-table.js"), import("../events/create-event-receiver.js")]);
+    if (sql) await ensureInboxTable(sql);
+    receiver = createEventReceiver({ subscriptions, runtime: { ...(sql ? { sql } : {}), ...(redis ? { redis } : {}), log, client: (s) => clients.client(s), source: `/functions/${fn.name}` } });
+  }
   const functionRoutes = implementation.routes;
   const app = createHttpApp({
     isReady: () => ready,
@@ -171,7 +190,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
     writeMaxBytes: config.KINETIC_MAX_MESSAGE_BYTES,
     maxTimeoutMs: config.KINETIC_MAX_TIMEOUT_MS,
     shutdownSignal: shutdown.signal,
-    contextValues: (req: object) => createContextValues().set(requestRecordKey, requestLog?.recordOf(req)),
+    contextValues: (req: object) => new FastContextValues().set(requestRecordKey, requestLog?.recordOf(req)),
   };
   const connect = connectNodeAdapter({
     routes,

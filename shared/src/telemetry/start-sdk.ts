@@ -1,44 +1,40 @@
 import { ProxyTracerProvider, trace, type ContextManager, type TracerProvider } from "@opentelemetry/api";
-import { createSpanExporter } from "./create-span-exporter.js";
-import type { OtlpExport } from "./telemetry-config.js";
+import type { Resource } from "@opentelemetry/resources";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 
 export interface StartSdkOptions {
-  /** `service.name` of every span. Required. */
-  serviceName: string;
-  /** Where spans go. Required. */
-  export: OtlpExport;
-  /** Extra resource attributes. Required (may be empty). */
-  attributes: Record<string, string>;
-  /** Longest `shutdown` waits for the last spans to leave. Required. */
-  shutdownTimeoutMs: number;
+  /** The resource of every span, detected already: the SDK detects nothing more. Required. */
+  resource: Resource;
+  /** Where ended spans go: the batch processor in front of the OTLP exporter. Required. */
+  spanProcessor: SpanProcessor;
 }
 
 /** A started OpenTelemetry Node SDK, traces only. */
 export interface StartedSdk {
   /** This SDK's own provider: tracers taken from it never change when another SDK starts. */
   readonly tracerProvider: TracerProvider;
-  /** Exports what is buffered and stops; never rejects, never waits beyond the timeout. */
+  /** Ends its provider and `spanProcessor` (which exports what it holds). */
   shutdown(): Promise<void>;
 }
 
 /**
- * Imports and starts `@opentelemetry/sdk-node` (~230 ms of imports, hence only when an endpoint
- * is configured) for traces only: the OTLP exporter, a BatchSpanProcessor tuned by OTEL_BSP_*,
- * the sampler of OTEL_TRACES_SAMPLER(_ARG), resource detectors (env, process, host) plus
- * `service.name` and `attributes`. No instrumentations, metrics or log exporters, and it
- * leaves the context manager and propagator registered by `registerTelemetryGlobals` alone.
- * NodeSDK installs no signal handlers (only the auto-instrumentations' `register` entry does);
- * the runtime calls `shutdown` after its drain.
+ * Imports and starts `@opentelemetry/sdk-node` (its modules take ~200 ms to import from
+ * node_modules, ~30 ms from a bundle, hence only once tracing is on and off the start path) for
+ * traces only: a tracer provider with `resource`, `spanProcessor`, and the sampler and span
+ * limits of OTEL_TRACES_SAMPLER(_ARG) and OTEL_SPAN_*. No instrumentations, metrics or log
+ * exporters, and it leaves the context manager and propagator registered by
+ * `registerTelemetryGlobals` alone. NodeSDK installs no signal handlers (only the
+ * auto-instrumentations' `register` entry does); the runtime calls `shutdown` after its drain.
  *
  * Global tracer provider: the latest started SDK's, for code calling `trace.getTracer()`;
  * the runtime itself only uses `tracerProvider`, so several SDKs in one process (tests) work.
  */
-export async function startSdk(options: StartSdkOptions): Promise<StartedSdk> {
-  const [{ NodeSDK, resources }, traceExporter] = await Promise.all([import("@opentelemetry/sdk-node"), createSpanExporter(options.export)]);
+export async function startSdk({ resource, spanProcessor }: StartSdkOptions): Promise<StartedSdk> {
+  const { NodeSDK } = await import("@opentelemetry/sdk-node");
   const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    resource: resources.defaultResource().merge(resources.resourceFromAttributes(options.attributes)),
-    traceExporter,
+    resource,
+    autoDetectResources: false,
+    spanProcessors: [spanProcessor],
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
@@ -51,19 +47,5 @@ export async function startSdk(options: StartSdkOptions): Promise<StartedSdk> {
   sdk.start();
   const global = trace.getTracerProvider();
   const tracerProvider = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
-  let stopping: Promise<void> | undefined;
-  return {
-    tracerProvider,
-    shutdown() {
-      stopping ??= (async () => {
-        const current = trace.getTracerProvider();
-        if (current instanceof ProxyTracerProvider && current.getDelegate() === tracerProvider) trace.disable();
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.shutdownTimeoutMs).unref()));
-        await Promise.race([sdk.shutdown().catch(() => undefined), timeout]);
-        clearTimeout(timer);
-      })();
-      return stopping;
-    },
-  };
+  return { tracerProvider, shutdown: () => sdk.shutdown() };
 }

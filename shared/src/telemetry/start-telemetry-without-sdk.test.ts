@@ -73,20 +73,25 @@ describe("startTelemetry without an endpoint", () => {
     assert.equal(seenTraceparents.at(-1), null);
   });
 
-  it("should import the SDK only when an endpoint is set, and install no signal handler", async () => {
+  it("should import the SDK only when an endpoint is set, once the first span has ended, and install no signal handler", async () => {
     const script = `
       const { createRequire } = await import("node:module");
+      const { setTimeout: sleep } = await import("node:timers/promises");
+      const { trace } = await import("@opentelemetry/api");
       const { startTelemetry } = await import(${JSON.stringify(new URL("./start-telemetry.ts", import.meta.url).href)});
       const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes("/@opentelemetry/sdk-node/"));
       const off = await startTelemetry({ serviceName: "x", env: {} });
       const withoutEndpoint = loaded();
       const on = await startTelemetry({ serviceName: "x", env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" } });
-      console.log(JSON.stringify({ withoutEndpoint, withEndpoint: loaded(), signals: process.listenerCount("SIGTERM") + process.listenerCount("SIGINT") }));
+      const atStart = loaded();
+      trace.getTracer("test").startSpan("first").end();
+      for (let i = 0; i < 200 && !loaded(); i++) await sleep(10);
+      console.log(JSON.stringify({ withoutEndpoint, atStart, afterFirstSpan: loaded(), signals: process.listenerCount("SIGTERM") + process.listenerCount("SIGINT") }));
       await Promise.all([off.shutdown(), on.shutdown()]);
     `;
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
     const args = ["--conditions=kinetic-source", "--import", "tsx", "--input-type=module", "-e", script];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, env });
-    assert.deepEqual(JSON.parse(stdout), { withoutEndpoint: false, withEndpoint: true, signals: 0 });
+    assert.deepEqual(JSON.parse(stdout), { withoutEndpoint: false, atStart: false, afterFirstSpan: true, signals: 0 });
   });
 });

@@ -8,7 +8,6 @@ import { currentTraceIds, type TraceIds } from "./current-trace-ids.js";
 import { instrumentRedis } from "./instrument-redis.js";
 import { instrumentSql } from "./instrument-sql.js";
 import { registerTelemetryGlobals } from "./register-telemetry-globals.js";
-import { startSdk } from "./start-sdk.js";
 import { telemetryConfigFromEnv } from "./telemetry-config.js";
 
 /** Tracing for one function: what the runtime plugs into its server, clients and drivers. */
@@ -41,6 +40,8 @@ export interface StartTelemetryOptions {
   attributes?: Record<string, string> | undefined;
   /** Longest `shutdown` waits for buffered spans to be exported. Default 5000. */
   shutdownTimeoutMs?: number | undefined;
+  /** Told when the SDK or the OTLP exporter, loaded after start, cannot be. Default: a line on stderr. */
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 const tracerName = "@kinetic/runtime";
@@ -49,10 +50,11 @@ const tracerName = "@kinetic/runtime";
  * Starts tracing the way the environment asks. Without an endpoint (or with
  * OTEL_SDK_DISABLED=true) the SDK is never imported: only the context manager and W3C
  * propagation are installed, so a caller's trace id still reaches logs and outgoing calls at
- * no export cost. With one, the OpenTelemetry Node SDK is imported then, and exports over OTLP.
- * Nothing is auto-instrumented and no signal handler is installed. Throws `EnvError` when an
- * OTEL_* variable it reads is malformed. Several may run in one process (tests): each keeps
- * its own tracer provider.
+ * no export cost. With one, spans are recorded from the first request on and exported over
+ * OTLP by the OpenTelemetry Node SDK, which is imported once the first span has ended, off the
+ * start path (see `startTracing`). Nothing is auto-instrumented and no signal handler is
+ * installed. Throws `EnvError` when an OTEL_* variable it reads is malformed. Several may run
+ * in one process (tests): each keeps its own tracer provider.
  *
  * @example
  * const telemetry = await startTelemetry({ serviceName: fn.name, attributes: { "service.version": config.K_REVISION ?? "dev" } });
@@ -60,20 +62,26 @@ const tracerName = "@kinetic/runtime";
  * // after the drain
  * await telemetry.shutdown();
  */
-export async function startTelemetry({ serviceName, env = process.env, attributes = {}, shutdownTimeoutMs = 5000 }: StartTelemetryOptions): Promise<Telemetry> {
+export async function startTelemetry({
+  serviceName,
+  env = process.env,
+  attributes = {},
+  shutdownTimeoutMs = 5000,
+  onError = (error) => process.stderr.write(`tracing: cannot load the OpenTelemetry SDK or exporter: ${String(error)}\n`),
+}: StartTelemetryOptions): Promise<Telemetry> {
   const config = telemetryConfigFromEnv(env, serviceName);
   registerTelemetryGlobals();
-  const sdk = config.export
-    ? await startSdk({ serviceName: config.serviceName, export: config.export, attributes, shutdownTimeoutMs })
+  const tracing = config.export
+    ? (await import("./start-tracing.js")).startTracing({ serviceName: config.serviceName, export: config.export, attributes, shutdownTimeoutMs, onError })
     : undefined;
   // With no SDK, a provider with no delegate: its spans record nothing and carry the parent's ids.
-  const tracer = (sdk?.tracerProvider ?? new ProxyTracerProvider()).getTracer(tracerName);
+  const tracer = (tracing?.tracerProvider ?? new ProxyTracerProvider()).getTracer(tracerName);
   return {
     serverInterceptor: createServerSpanInterceptor(tracer),
     clientInterceptor: createClientSpanInterceptor(tracer),
     instrumentSql: (sql) => instrumentSql(tracer, sql),
     instrumentRedis: (client) => instrumentRedis(tracer, client),
     currentIds: currentTraceIds,
-    shutdown: () => sdk?.shutdown() ?? Promise.resolve(),
+    shutdown: () => tracing?.shutdown() ?? Promise.resolve(),
   };
 }
