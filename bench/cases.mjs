@@ -1,6 +1,7 @@
 // What is measured: every server, how to start it, which protocols load it, and how its cold
 // start is measured. Paths are relative to the repository root.
 import { readFileSync } from "node:fs";
+import { echoBundle } from "./build.mjs";
 
 /** The installed version of an npm package, for the labels ("not installed" when missing). */
 function withVersion(name) {
@@ -16,11 +17,15 @@ const echoPath = "/kinetic.echo.v1.EchoService/Echo";
 
 const kineticLauncher = ["shared/dist/bin/serve.js", "shared/dist/testing/echo-function.js"];
 
+/** The echo fixture as its image would run it: `npm run bundle`'s output, with the Dockerfile's ENTRYPOINT flags (none). */
+const kineticBundle = [echoBundle];
+
 /**
  * A server: `args` for `node`; `needs` names a build it requires ("shared"); `cases` the
  * protocols loading it; `coldStart` (when present) may replace `args` with the production
- * launcher. The cold-start probe is `coldStart.probe`, else the first case's request;
- * `coldStart.tracing` exports spans to the harness's OTLP sink.
+ * launcher, and `needs` with the build that makes it ("bundle"). The cold-start probe is
+ * `coldStart.probe`, else the first case's request; `coldStart.tracing` exports spans to the
+ * harness's OTLP sink.
  */
 export const servers = [
   {
@@ -63,19 +68,44 @@ export const servers = [
       { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
       { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath },
     ],
-    coldStart: { label: "Kinetic runtime (production launcher, tracing off)", args: kineticLauncher },
+    coldStart: { label: "Kinetic runtime (production bundle, tracing off)", args: kineticBundle, needs: "bundle" },
+  },
+  {
+    // The "before" of the fast paths, in the same run: every call through connect-node's adapter.
+    id: "kinetic-fast-path-off",
+    label: "Kinetic runtime, fast path off (before)",
+    args: ["bench/servers/kinetic.mjs"],
+    needs: "shared",
+    env: { LOG_LEVEL: "warn", KINETIC_FAST_PATH: "off" },
+    cases: [
+      { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
+      { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath },
+    ],
   },
   {
     id: "kinetic-traced",
     label: "Kinetic runtime, tracing on",
+    args: kineticBundle,
+    needs: "bundle",
+    env: { LOG_LEVEL: "warn" },
+    cases: [],
+    coldStart: {
+      label: "Kinetic runtime (production bundle, tracing on)",
+      probe: { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      tracing: true,
+    },
+  },
+  {
+    id: "kinetic-tsc",
+    label: "Kinetic runtime, tsc output",
     args: kineticLauncher,
     needs: "shared",
     env: { LOG_LEVEL: "warn" },
     cases: [],
     coldStart: {
-      label: "Kinetic runtime (production launcher, tracing on)",
+      label: "Kinetic runtime (tsc output via kinetic-serve, tracing off; reference)",
       probe: { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
-      tracing: true,
     },
   },
   {

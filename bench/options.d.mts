@@ -9,6 +9,7 @@ export interface BenchSettings {
   readonly chains: boolean;
   readonly events: boolean;
   readonly activator: boolean;
+  readonly profile: boolean;
   readonly [setting: string]: unknown;
 }
 

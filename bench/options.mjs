@@ -46,19 +46,23 @@ export const usage = `usage: npm run bench -- [flags]
                      --only=chain (every chain), --only=chain:2-hops, --only=auth,
                      --only=events (raw kafkajs against the runtime's events path) or
                      --only=activator (the emulator: activator:cold, activator:load,
-                     activator:memory)
+                     activator:memory) or --only=profile (CPU profiles and flame graphs of
+                     Kinetic with its fast paths off and on: profile:connect-json-h1,
+                     profile:grpc-h2c)
   --no-build         skip compiling proto/, shared/ and the functions to dist/
   --no-cold-start    skip the cold-start measurements
   --no-chain         skip the fixed-rate chains
   --no-events        skip the events benchmark
   --no-activator     skip the emulator benchmark
+  --no-profile       skip the CPU profiles
   --update-doc       also rewrite the results section of BENCHMARKS.md (a partial run:
-                     only the sections with markers of their own, the emulator's)
+                     only the sections with markers of their own, the emulator's and the
+                     profiles'), and publish the flame graphs to docs/perf/
   --install          apt-get install the missing load generators first`;
 
 /** Builds the settings from the command line and the environment. */
 export function benchOptionsFromArgs(argv, env) {
-  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|no-activator|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|activator-cold-runs|idle-wait|only)=.*)$/;
+  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|no-activator|no-profile|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|activator-cold-runs|idle-wait|only)=.*)$/;
   const unknown = argv.find((arg) => !known.test(arg));
   if (unknown !== undefined) throw new TypeError(`unknown flag ${unknown}\n${usage}`);
   const quick = argv.includes("--quick");
@@ -84,6 +88,7 @@ export function benchOptionsFromArgs(argv, env) {
     chains: !argv.includes("--no-chain"),
     events: !argv.includes("--no-events"),
     activator: !argv.includes("--no-activator"),
+    profile: !argv.includes("--no-profile"),
     updateDoc: argv.includes("--update-doc"),
     install: argv.includes("--install"),
   };
@@ -91,6 +96,6 @@ export function benchOptionsFromArgs(argv, env) {
 
 /** True when `settings` measure everything at full length: the run that latest.json and BENCHMARKS.md's results section show. */
 export function isCompleteRun(settings) {
-  const { only, quick, coldStart, chains, events, activator } = settings;
-  return only.length === 0 && !quick && coldStart && chains && events && activator;
+  const { only, quick, coldStart, chains, events, activator, profile } = settings;
+  return only.length === 0 && !quick && coldStart && chains && events && activator && profile;
 }

@@ -13,11 +13,20 @@ describe("benchOptionsFromArgs: the emulator benchmark", () => {
   });
 });
 
+describe("benchOptionsFromArgs: the profiles", () => {
+  it("should take the profiles by default, skip them with --no-profile, and accept --only=profile", () => {
+    assert.equal(benchOptionsFromArgs([], {}).profile, true);
+    assert.equal(benchOptionsFromArgs(["--no-profile"], {}).profile, false);
+    assert.deepEqual(benchOptionsFromArgs(["--only=profile", "--quick", "--update-doc"], {}).only, ["profile"]);
+    assert.throws(() => benchOptionsFromArgs(["--profile"], {}), /unknown flag --profile/);
+  });
+});
+
 describe("isCompleteRun", () => {
   it("should hold only for a run of everything at full length", () => {
     assert.equal(isCompleteRun(benchOptionsFromArgs([], {})), true);
     assert.equal(isCompleteRun(benchOptionsFromArgs(["--repeat=3", "--update-doc"], {})), true);
-    for (const partial of [["--only=activator"], ["--quick"], ["--no-events"], ["--no-activator"], ["--no-chain"], ["--no-cold-start"]]) {
+    for (const partial of [["--only=activator"], ["--quick"], ["--no-events"], ["--no-activator"], ["--no-chain"], ["--no-cold-start"], ["--no-profile"], ["--only=profile"]]) {
       assert.equal(isCompleteRun(benchOptionsFromArgs(partial, {})), false, partial.join(" "));
     }
   });

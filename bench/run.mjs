@@ -2,8 +2,9 @@
 // `npm run bench`: loads every server pinned to one core from the other core, measures cold
 // starts (tracing off and on), chains of functions at a fixed rate, events through Kafka
 // (raw kafkajs against the runtime's outbox → dispatcher → function path) and the emulator
-// (cold start through the activator, its throughput, the platform's idle memory), prints the
-// tables and writes bench/results/<date>.json, and latest.json after a complete run.
+// (cold start through the activator, its throughput, the platform's idle memory), profiles the
+// Kinetic runtime with its fast paths off and on (flame graphs), prints the tables and writes
+// bench/results/<date>.json, and latest.json after a complete run.
 // Flags and environment variables: `npm run bench -- --help`.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -18,6 +19,8 @@ import { describeEnvironment } from "./environment.mjs";
 import { waitForQuiet } from "./machine-load.mjs";
 import { benchOptionsFromArgs, isCompleteRun, usage } from "./options.mjs";
 import { startOtlpSink, tracingEnv } from "./otlp-sink.mjs";
+import { profileCases } from "./profile-cases.mjs";
+import { addFastPathRatios, profileSections, publishFlameGraphs } from "./profile-report.mjs";
 import { addHopCosts } from "./report-chains.mjs";
 import { addEventRatios } from "./report-events.mjs";
 import { addActivatorComparisons, activatorSections } from "./report-activator.mjs";
@@ -54,7 +57,8 @@ const quiet = () => waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log
 
 // wrk and h2load load the throughput cases only (the servers' and the activator's).
 const anyActivatorLoad = settings.activator && activatorParts(settings.only).load.length > 0;
-const missing = missingTools({ loadTools: anyThroughput || anyActivatorLoad });
+const anyProfile = settings.profile && profileCases(settings.only).length > 0;
+const missing = missingTools({ loadTools: anyThroughput || anyActivatorLoad || anyProfile });
 if (missing.length > 0 && !(settings.install && installTools(missing))) exitWith(describeMissing(missing));
 
 const buildFailures = {};
@@ -103,7 +107,8 @@ async function coldStartOf(server, sink) {
   const probe = server.coldStart.probe ?? server.cases[0];
   const row = { id: `${server.id}:cold-start`, server: server.coldStart.label ?? server.label, protocol: probe.label, runs: settings.coldStartRuns };
   try {
-    if (server.needs && buildFailures[server.needs]) throw new Error(buildFailures[server.needs]);
+    const needs = server.coldStart.needs ?? server.needs;
+    if (needs && buildFailures[needs]) throw new Error(buildFailures[needs]);
     await quiet();
     log(`${row.server}: ${settings.coldStartRuns} cold starts`);
     const args = server.coldStart.args ?? server.args;
@@ -150,6 +155,12 @@ if (settings.activator) {
   activator = await measureActivator({ settings, root, buildFailures, log, quiet });
 }
 
+let profile = { rows: [], notes: {} };
+if (settings.profile) {
+  const { measureProfiles } = await import("./profile-run.mjs");
+  profile = await measureProfiles({ settings, root, buildFailures, log, quiet });
+}
+
 const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns } = settings;
 const report = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
@@ -162,13 +173,16 @@ const report = {
   events: events.rows,
   eventNotes: events.notes,
   activator,
+  profile,
 };
 const hasBaseline = addRatios(report, baselineId);
 addHopCosts(report.chains);
 addEventRatios(report.events);
 addActivatorComparisons(report.activator);
+addFastPathRatios(report.profile.rows);
 const markdown = renderMarkdown(report);
-console.log(`\n${markdown}\n`);
+const profileLines = profileSections(report);
+console.log(`\n${[markdown, ...profileLines].join("\n")}\n`);
 // latest.json and the whole results section of BENCHMARKS.md are a complete run's: a partial
 // one (--only, --no-…, --quick) writes its dated file, and only the sections that have markers
 // of their own in the document.
@@ -177,11 +191,13 @@ const written = await writeResults(report, join(root, "bench/results"), { latest
 log(`wrote ${written}${complete ? " and bench/results/latest.json" : " (a partial run: bench/results/latest.json left as it was)"}`);
 if (settings.updateDoc && complete) {
   await updateDoc(join(root, "BENCHMARKS.md"), markdown);
+  await updateDocSection(join(root, "BENCHMARKS.md"), "profile", profileLines.join("\n"));
   log("updated BENCHMARKS.md");
 } else if (settings.updateDoc) {
-  const sections = { activator: activatorSections(report) };
+  const sections = { activator: activatorSections(report), profile: profileLines };
   const updated = Object.entries(sections).filter(([, lines]) => lines.length > 0);
   for (const [name, lines] of updated) await updateDocSection(join(root, "BENCHMARKS.md"), name, lines.join("\n"));
-  log(updated.length > 0 ? `updated the ${updated.map(([name]) => name).join(", ")} section of BENCHMARKS.md` : "a partial run updates only the sections of BENCHMARKS.md with markers of their own (activator); none was measured");
+  log(updated.length > 0 ? `updated the ${updated.map(([name]) => name).join(", ")} section of BENCHMARKS.md` : "a partial run updates only the sections of BENCHMARKS.md with markers of their own (activator, profile); none was measured");
 }
+if (settings.updateDoc && profile.rows.length > 0) log(`published the flame graphs: ${(await publishFlameGraphs(profile.rows, root)).join(", ")}`);
 if (!hasBaseline) exitWith("the raw node:http baseline did not run, so there are no ratios");

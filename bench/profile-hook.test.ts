@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { startSignal } from "./profile-hook.mjs";
+import { summarizeProfile } from "./profile-summary.mjs";
+import type { CpuProfile } from "./profile-tree.mjs";
+
+/** A process that profiles itself on signals and keeps busy in `spin` until it is stopped. */
+function startProfiled(file: string) {
+  const hook = new URL("profile-hook.mjs", import.meta.url).href;
+  const script = `
+    const { profileOnSignals } = await import(${JSON.stringify(hook)});
+    profileOnSignals(${JSON.stringify(file)});
+    function spin() { const end = performance.now() + 5; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); return x; }
+    setInterval(spin, 10);
+    console.log("ready");`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = once(child, "exit");
+  return { child, exited, ready: once(child.stdout, "data") };
+}
+
+describe("profileOnSignals", () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), "kinetic-bench-profile-hook-"))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("should profile from the start signal to SIGTERM, write the profile and exit 0", async () => {
+    const file = join(dir, "busy.cpuprofile");
+    const { child, exited, ready } = startProfiled(file);
+    await ready;
+    await sleep(200);
+    child.kill(startSignal);
+    await sleep(400);
+    child.kill("SIGTERM");
+    assert.deepEqual(await exited, [0, null]);
+    const profile = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
+    // The profile covers the 400 ms between the signals, not the 200 ms before.
+    const spanMs = (profile.endTime - profile.startTime) / 1000;
+    assert.ok(spanMs > 300 && spanMs < 3000, `profile spans ${spanMs} ms`);
+    const { functions, busyUs } = summarizeProfile(profile);
+    assert.ok(busyUs > 50_000, `busy ${busyUs} µs`);
+    assert.ok(functions.some((f) => f.name === "spin"), functions.map((f) => f.name).join(", "));
+  });
+
+  it("should exit 0 without a file when stopped before the start signal", async () => {
+    const file = join(dir, "never.cpuprofile");
+    const { child, exited, ready } = startProfiled(file);
+    await ready;
+    child.kill("SIGTERM");
+    assert.deepEqual(await exited, [0, null]);
+    await assert.rejects(stat(file), { code: "ENOENT" });
+  });
+});
