@@ -15,7 +15,7 @@ import { nodeHeadersOf } from "./node-headers-of.js";
 import { createJsonResponseSerializer } from "./json-response-serializer.js";
 import { invokeUnary } from "./invoke-unary.js";
 import { readRequestBody } from "./read-request-body.js";
-import { signalOfCall } from "./signal-of-call.js";
+import { signalOfCall, transportOf } from "./signal-of-call.js";
 import { unaryHandlerContext } from "./unary-handler-context.js";
 import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
@@ -65,7 +65,7 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
     const nodeHeaders = req.headers;
     const requestHeader = requestHeadersOf(nodeHeaders);
     const timeout = parseTimeout(requestHeader.get("connect-timeout-ms"), opt.maxTimeoutMs);
-    const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
+    const call = signalOfCall(transportOf(req, res), timeout.timeoutMs, opt.shutdownSignal);
     const responseHeader = new FastHeaders();
     responseHeader.set("content-type", binary ? contentTypeUnaryProto : contentTypeUnaryJson);
     const responseTrailer = new FastHeaders();

@@ -29,8 +29,9 @@ describe("unary fast paths when they fail outside a call's error handling", () =
     const grpc = createGrpcUnaryFastPath(routes);
     server = createOnePortServer({
       handler: (req, res) => {
-        if (!connect(req, res) && !grpc(req, res)) res.writeHead(404).end();
+        if (!connect(req, res)) res.writeHead(404).end();
       },
+      streamHandler: grpc,
     });
     url = `http://127.0.0.1:${(await server.listen(0, "127.0.0.1")).port}`;
   });

@@ -12,10 +12,10 @@ import {
   parseTimeout,
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
-import type { ConnectUnaryFastPath } from "./connect-unary-fast-path.js";
 import { FastHeaders, requestHeadersOf } from "./fast-headers.js";
 import { nodeHeadersOf } from "./node-headers-of.js";
 import { invokeUnary } from "./invoke-unary.js";
+import type { StreamHandler } from "./one-port-server.js";
 import { readGrpcUnaryMessage } from "./read-grpc-unary-message.js";
 import { signalOfCall } from "./signal-of-call.js";
 import { unaryHandlerContext } from "./unary-handler-context.js";
@@ -23,14 +23,16 @@ import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 
 /**
  * Serves gRPC unary calls over HTTP/2 — `POST /<service>/<method>`, `application/grpc` or
- * `application/grpc+proto`, no `grpc-encoding` but `identity` — without connect-node's
- * universal request and response layers and async-iterable pipeline, and returns false for
- * every other request so that connect-node serves it (gRPC over HTTP/1.1, `+json`, compressed
- * requests, gRPC-Web, streams, query strings). Deadlines (`grpc-timeout`), limits, the
+ * `application/grpc+proto`, no `grpc-encoding` but `identity` — on the HTTP/2 stream itself,
+ * without node's compatibility request and response nor connect-node's universal layers and
+ * async-iterable pipeline, and returns false for every other stream so that connect-node serves
+ * it (`+json`, compressed requests, gRPC-Web, streams, query strings; gRPC over HTTP/1.1 never
+ * reaches it). Deadlines (`grpc-timeout`), limits, the
  * interceptor chain, the handler context, response compression (`grpc-accept-encoding`) and
  * the answer — headers, one envelope, then `grpc-status`, percent-encoded `grpc-message`,
- * `grpc-status-details-bin` and the handler's trailers, written with the same calls
- * (`writeHead`, `write`, `addTrailers`, `end`) — are connect's own code, called in the order
+ * `grpc-status-details-bin` and the handler's trailers, in the frames node's compatibility
+ * response sends for connect-node's `writeHead`, `write`, `addTrailers` and `end` — are
+ * connect's own code, called in the order
  * its gRPC handler calls them; `grpc-unary-fast-path-*.test.ts` hold the two paths to the same
  * answers. `KINETIC_FAST_PATH=off` turns it off.
  *
@@ -43,21 +45,21 @@ import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
  *
  * @example
  * const grpcFastPath = createGrpcUnaryFastPath(createUnaryRoutes({ services, interceptors }));
- * const handler = (req, res) => grpcFastPath(req, res) || connect(req, res);
+ * const server = createOnePortServer({ handler: connect, streamHandler: grpcFastPath });
  */
-export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPath {
+export function createGrpcUnaryFastPath(routes: UnaryRoutes): StreamHandler {
   const { opt } = routes;
 
-  async function serveUnary(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse, route: UnaryRoute, url: string): Promise<void> {
+  async function serveUnary(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, route: UnaryRoute, url: string): Promise<void> {
     const { serialization } = route;
-    const requestHeader = requestHeadersOf(req.headers);
+    const requestHeader = requestHeadersOf(headers);
     const timeout = parseTimeout(requestHeader.get(headerTimeout), opt.maxTimeoutMs);
-    const call = signalOfCall(req, res, timeout.timeoutMs, opt.shutdownSignal);
+    const call = signalOfCall(stream, timeout.timeoutMs, opt.shutdownSignal);
     const responseHeader = new FastHeaders();
     responseHeader.set("content-type", contentTypeProto);
     const responseTrailer = new FastHeaders();
     responseTrailer.set(headerGrpcStatus, grpcStatusOk);
-    const context = unaryHandlerContext({ routes, route, req, protocolName: "grpc", url, call, requestHeader, responseHeader, responseTrailer });
+    const context = unaryHandlerContext({ routes, route, req: stream, protocolName: "grpc", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, requestHeader.get(headerEncoding), requestHeader.get(headerAcceptEncoding), headerAcceptEncoding);
     if (compression.response) responseHeader.set(headerEncoding, compression.response.name);
     let envelope: Uint8Array | undefined;
@@ -65,7 +67,7 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPa
       // The order of connect's request pipeline: compression and deadline errors before the body.
       if (compression.error) throw compression.error;
       if (timeout.error) throw timeout.error;
-      const input = await readGrpcUnaryMessage(req, opt.readMaxBytes, serialization.getI(true));
+      const input = await readGrpcUnaryMessage(stream, opt.readMaxBytes, serialization.getI(true));
       const output = await invokeUnary(route, context, input, opt.interceptors);
       const { flags, data } = await envelopeCompress({ flags: 0, data: serialization.getO(true).serialize(output) }, compression.response, opt.compressMinBytes);
       envelope = envelopeOf(flags, data);
@@ -77,35 +79,36 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFastPa
     } finally {
       context.abort();
     }
-    if (res.stream.destroyed) return; // the client left: nobody to answer
-    res.writeHead(200, nodeHeadersOf(responseHeader));
-    if (envelope !== undefined) res.write(envelope);
-    res.addTrailers(nodeHeadersOf(responseTrailer));
-    res.end();
+    if (stream.destroyed) return; // the client left: nobody to answer
+    const responseHeaders: http2.OutgoingHttpHeaders = nodeHeadersOf(responseHeader);
+    responseHeaders[":status"] = 200;
+    const trailers = nodeHeadersOf(responseTrailer);
+    // What node's compatibility response does for writeHead, write, addTrailers and end.
+    stream.respond(responseHeaders, { waitForTrailers: true });
+    stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+    stream.end(envelope);
   }
 
-  return function grpcUnaryFastPath(req, res) {
-    if (req.method !== "POST" || !("stream" in req)) return false;
-    const route = routes.get(req.url);
+  return function grpcUnaryFastPath(stream, headers) {
+    if (headers[":method"] !== "POST") return false;
+    const path = headers[":path"];
+    const route = path === undefined ? undefined : routes.get(path);
     if (route === undefined) return false;
-    const headers = req.headers;
     const contentType = headers["content-type"];
     if (contentType === undefined) return false;
     const match = contentTypeRegExp.exec(contentType);
     if (match === null || match[1] !== undefined) return false; // +json goes to connect-node
     const encoding = headers["grpc-encoding"];
     if (encoding !== undefined && encoding !== "identity") return false;
-    const authority = req.authority;
+    const authority = headers[":authority"] ?? headers.host; // as node's compatibility request
     if (!authority) return false;
-    const h2res = res as http2.Http2ServerResponse;
-    serveUnary(req, h2res, route, routes.originOf(authority) + req.url).catch((reason: unknown) => {
+    serveUnary(stream, headers, route, routes.originOf(authority) + path).catch((reason: unknown) => {
       // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
-      if (h2res.stream.destroyed) return;
+      if (stream.destroyed) return;
       console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
       // A failure outside the call's own error handling still gets an answer, never silence.
-      if (h2res.headersSent) return void h2res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-      h2res.writeHead(200, { "content-type": contentTypeProto, [headerGrpcStatus]: String(Code.Internal), "grpc-message": "internal%20error" });
-      h2res.end();
+      if (stream.headersSent) return void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      stream.respond({ ":status": 200, "content-type": contentTypeProto, [headerGrpcStatus]: String(Code.Internal), "grpc-message": "internal%20error" }, { endStream: true });
     });
     return true;
   };

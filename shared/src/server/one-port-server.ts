@@ -9,9 +9,18 @@ export type NodeHandler = (
   res: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
 
+/**
+ * Takes an HTTP/2 stream as it arrives, before node's compatibility API wraps it in a request
+ * and a response (true), or leaves it to `handler` (false). For hot paths that answer on the
+ * stream itself.
+ */
+export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
+
 export interface OnePortServerOptions {
-  /** Serves every request, whatever its HTTP version. */
+  /** Serves every request, whatever its HTTP version, that `streamHandler` does not take. */
   handler: NodeHandler;
+  /** Offered each HTTP/2 stream first; the streams it takes count as in flight until they close. Default none. */
+  streamHandler?: StreamHandler;
   /** A new connection must send its first bytes, and an HTTP/1.1 request its headers, within this. Default 10000. */
   headersTimeoutMs?: number;
   /** A connection with no request in flight is closed after this long. Default 65000. */
@@ -50,6 +59,7 @@ const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
  */
 export function createOnePortServer({
   handler,
+  streamHandler,
   headersTimeoutMs = 10_000,
   idleTimeoutMs = 65_000,
   requestTimeoutMs = 60_000,
@@ -91,7 +101,18 @@ export function createOnePortServer({
   // A never-listened http.Server only enforces headersTimeout once its connection tracking
   // starts, which Node does on "listening".
   h1.emit("listening");
-  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, track);
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
+  h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+    if (streamHandler?.(stream, headers)) {
+      inFlight++;
+      stream.once("close", () => {
+        inFlight--;
+        if (inFlight === 0) onIdle?.();
+      });
+      return;
+    }
+    serveCompatible(stream, headers, rawHeaders, track);
+  });
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
@@ -176,4 +197,27 @@ export function createOnePortServer({
       return { completed, abandoned };
     },
   };
+}
+
+/**
+ * What node's http2 server does with a stream when it has a request listener (`onServerStream`
+ * in node's compatibility layer, v20): a request and a response around the stream, CONNECT
+ * refused with 405 (nothing here serves it), `Expect: 100-continue` answered with 100 before the
+ * handler runs, any other expectation refused with 417.
+ */
+function serveCompatible(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[], handler: NodeHandler): void {
+  const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+  const res = new http2.Http2ServerResponse(stream);
+  if (headers[":method"] === "CONNECT") {
+    res.statusCode = 405;
+    return void res.end();
+  }
+  if (headers.expect !== undefined) {
+    if (headers.expect !== "100-continue") {
+      res.statusCode = 417;
+      return void res.end();
+    }
+    res.writeContinue();
+  }
+  handler(req, res);
 }

@@ -22,7 +22,7 @@ import {
  * announces more than `readMaxBytes`, or once the body holds more than two envelopes of the
  * largest size allowed (connect fails on such a body before its end, so these bytes suffice).
  */
-export function readGrpcUnaryMessage<I>(req: http2.Http2ServerRequest, readMaxBytes: number, parser: Serialization<I>): Promise<I> {
+export function readGrpcUnaryMessage<I>(req: http2.Http2ServerRequest | http2.ServerHttp2Stream, readMaxBytes: number, parser: Serialization<I>): Promise<I> {
   return new Promise<Uint8Array[]>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const bound = 2 * (readMaxBytes + 5);

@@ -201,10 +201,12 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   const unaryRoutes = config.KINETIC_FAST_PATH === "on" ? createUnaryRoutes({ services: served, ...rpcOptions }) : undefined;
   const fastPath = unaryRoutes && createConnectUnaryFastPath(unaryRoutes);
   const grpcFastPath = unaryRoutes && createGrpcUnaryFastPath(unaryRoutes);
-  const rpc: NodeHandler = fastPath && grpcFastPath ? (req, res) => void (fastPath(req, res) || grpcFastPath(req, res) || connect(req, res)) : connect;
+  const rpc: NodeHandler = fastPath ? (req, res) => void (fastPath(req, res) || connect(req, res)) : connect;
   requestLog = createRequestLog(log, rpc);
   const server = createOnePortServer({
     handler: requestLog.handler,
+    // gRPC unary calls are answered on the HTTP/2 stream, before node's compatibility API.
+    ...(grpcFastPath ? { streamHandler: requestLog.streams(grpcFastPath) } : {}),
     headersTimeoutMs: config.KINETIC_HEADERS_TIMEOUT_MS,
     idleTimeoutMs: config.KINETIC_IDLE_TIMEOUT_MS,
     requestTimeoutMs: config.KINETIC_REQUEST_TIMEOUT_MS,

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { callOf, signalOfCall, withSignalOf, type CallSignal } from "./signal-of-call.js";
+import { callOf, signalOfCall, transportOf, withSignalOf, type CallSignal } from "./signal-of-call.js";
 
 type Pair = { req: http.IncomingMessage | http2.Http2ServerRequest; res: http.ServerResponse | http2.Http2ServerResponse };
 
@@ -52,12 +52,12 @@ describe("signalOfCall", () => {
 
   it("should abort with an AbortError when the call ends, read before or after", async () => {
     const { req, res, client } = await h1Call();
-    const early = signalOfCall(req, res, undefined, undefined);
+    const early = signalOfCall(transportOf(req, res), undefined, undefined);
     const signal = early.signal;
     early.abort();
     assert.equal(signal.aborted, true);
     assert.equal((reasonOf(signal) as DOMException).name, "AbortError");
-    const late = signalOfCall(req, res, undefined, undefined);
+    const late = signalOfCall(transportOf(req, res), undefined, undefined);
     late.abort();
     assert.equal(late.signal.aborted, true, "made after the end, it is aborted already");
     assert.equal((reasonOf(late.signal) as DOMException).name, "AbortError");
@@ -66,7 +66,7 @@ describe("signalOfCall", () => {
 
   it("should keep the reason the call ended with", async () => {
     const { req, res, client } = await h1Call();
-    const call = signalOfCall(req, res, undefined, undefined);
+    const call = signalOfCall(transportOf(req, res), undefined, undefined);
     const failure = new ConnectError("failed", Code.NotFound);
     call.abort(failure);
     call.abort(); // a second end changes nothing
@@ -76,8 +76,8 @@ describe("signalOfCall", () => {
 
   it("should abort on the deadline from the start, whether or not the signal was read", async () => {
     const { req, res, client } = await h1Call();
-    const read = signalOfCall(req, res, 30, undefined);
-    const unread = signalOfCall(req, res, 30, undefined);
+    const read = signalOfCall(transportOf(req, res), 30, undefined);
+    const unread = signalOfCall(transportOf(req, res), 30, undefined);
     const signal = read.signal;
     assert.equal(signal.aborted, false);
     assert.ok((read.timeoutMs() ?? 0) > 0 && (read.timeoutMs() ?? 0) <= 30);
@@ -90,7 +90,7 @@ describe("signalOfCall", () => {
 
   it("should not abort at once for a deadline that passes while the call runs, only when its timer fires", async () => {
     const { req, res, client } = await h1Call();
-    const call = signalOfCall(req, res, 1, undefined);
+    const call = signalOfCall(transportOf(req, res), 1, undefined);
     const start = Date.now();
     while (Date.now() - start < 5); // the deadline passes without the event loop turning
     const signal = call.signal;
@@ -104,16 +104,16 @@ describe("signalOfCall", () => {
 
   it("should abort at once for a deadline of zero", async () => {
     const { req, res, client } = await h1Call();
-    assert.equal(codeOf(signalOfCall(req, res, 0, undefined).signal), Code.DeadlineExceeded);
+    assert.equal(codeOf(signalOfCall(transportOf(req, res), 0, undefined).signal), Code.DeadlineExceeded);
     client.destroy();
   });
 
   it("should abort with the shutdown's reason, when read before or after it", async () => {
     const { req, res, client } = await h1Call();
     const shutdown = new AbortController();
-    const before = signalOfCall(req, res, undefined, shutdown.signal);
+    const before = signalOfCall(transportOf(req, res), undefined, shutdown.signal);
     const signal = before.signal;
-    const unread = signalOfCall(req, res, undefined, shutdown.signal);
+    const unread = signalOfCall(transportOf(req, res), undefined, shutdown.signal);
     const reason = new ConnectError("the server is shutting down", Code.Unavailable);
     shutdown.abort(reason);
     assert.equal(reasonOf(signal), reason);
@@ -123,9 +123,9 @@ describe("signalOfCall", () => {
 
   it("should abort when an HTTP/1.1 client leaves, read before or after it left", async () => {
     const { req, res, client } = await h1Call();
-    const before = signalOfCall(req, res, undefined, undefined);
+    const before = signalOfCall(transportOf(req, res), undefined, undefined);
     const signal = before.signal;
-    const unread = signalOfCall(req, res, undefined, undefined);
+    const unread = signalOfCall(transportOf(req, res), undefined, undefined);
     client.destroy();
     await new Promise((resolve) => res.once("close", resolve));
     assert.equal(signal.aborted, true);
@@ -141,9 +141,9 @@ describe("signalOfCall", () => {
       stream.on("error", () => undefined);
       stream.write("x");
       const { req, res } = await pair;
-      const before = signalOfCall(req, res, undefined, undefined);
+      const before = signalOfCall(transportOf(req, res), undefined, undefined);
       const signal = before.signal;
-      const unread = signalOfCall(req, res, undefined, undefined);
+      const unread = signalOfCall(transportOf(req, res), undefined, undefined);
       stream.close(http2.constants.NGHTTP2_CANCEL);
       await new Promise((resolve) => req.once("close", resolve));
       assert.equal(codeOf(signal), Code.Canceled);
@@ -156,7 +156,7 @@ describe("signalOfCall", () => {
   it("should stop watching once the call ended: no abort later, no listener left", async () => {
     const { req, res, client } = await h1Call();
     const listeners = res.listenerCount("close");
-    const call = signalOfCall(req, res, 20, undefined);
+    const call = signalOfCall(transportOf(req, res), 20, undefined);
     const signal = call.signal;
     assert.equal(res.listenerCount("close"), listeners + 1);
     call.abort();

@@ -64,13 +64,22 @@ function errorOfNodeReason(reason: unknown): ConnectError {
  * first read after the deadline still aborts when that timer fires, not before; read after the
  * client left or the server began shutting down, it is aborted already, as theirs would be.
  */
-export function signalOfCall(
+export function signalOfCall(transport: CallTransport, timeoutMs: number | undefined, shutdownSignal: AbortSignal | undefined): CallSignal {
+  return new LazyCallSignal(transport, timeoutMs, shutdownSignal);
+}
+
+/**
+ * What a call arrived on: an HTTP/2 stream (the one under node's compatibility request, or taken
+ * raw), or an HTTP/1.1 request and its response.
+ */
+export type CallTransport = http2.Http2Stream | { readonly req: http.IncomingMessage; readonly res: http.ServerResponse };
+
+/** The transport of a request served through node's compatibility API, either HTTP version. */
+export function transportOf(
   req: http.IncomingMessage | http2.Http2ServerRequest,
   res: http.ServerResponse | http2.Http2ServerResponse,
-  timeoutMs: number | undefined,
-  shutdownSignal: AbortSignal | undefined,
-): CallSignal {
-  return new LazyCallSignal(req, res, timeoutMs, shutdownSignal);
+): CallTransport {
+  return "stream" in req ? req.stream : { req, res: res as http.ServerResponse };
 }
 
 const deadlineExceeded = () => new ConnectError("the operation timed out", Code.DeadlineExceeded);
@@ -85,8 +94,7 @@ class LazyCallSignal implements CallSignal {
   #unwatch: (() => void) | undefined;
 
   constructor(
-    private readonly req: http.IncomingMessage | http2.Http2ServerRequest,
-    private readonly res: http.ServerResponse | http2.Http2ServerResponse,
+    private readonly transport: CallTransport,
     timeoutMs: number | undefined,
     private readonly shutdownSignal: AbortSignal | undefined,
   ) {
@@ -119,29 +127,35 @@ class LazyCallSignal implements CallSignal {
 
   /** Aborts at once for what already happened, else watches for it as connect-node's signals do. */
   #watch(): void {
-    const { req, res, shutdownSignal } = this;
-    const onH2Close = () => this.abort(errorOfReset((req as http2.Http2ServerRequest).stream.rstCode));
-    const onH1Error = (err: unknown) => this.abort(errorOfNodeReason(err));
-    const onH1Close = () => this.abort(req.errored ? errorOfNodeReason(req.errored) : undefined);
+    const { transport, shutdownSignal } = this;
     const onShutdown = () => this.abort(shutdownSignal!.reason);
-    const h2 = "stream" in req;
-    if (h2 ? req.stream.closed || req.stream.destroyed : req.errored || (res as http.ServerResponse).closed) {
-      return h2 ? onH2Close() : req.errored ? onH1Error(req.errored) : onH1Close();
+    let unwatchTransport: () => void;
+    if ("req" in transport) {
+      const { req, res } = transport;
+      const onError = (err: unknown) => this.abort(errorOfNodeReason(err));
+      const onClose = () => this.abort(req.errored ? errorOfNodeReason(req.errored) : undefined);
+      if (req.errored) return onError(req.errored);
+      if (res.closed) return onClose();
+      req.once("error", onError);
+      res.once("close", onClose);
+      unwatchTransport = () => {
+        req.off("error", onError);
+        res.off("close", onClose);
+      };
+    } else {
+      const onClose = () => this.abort(errorOfReset(transport.rstCode));
+      if (transport.closed || transport.destroyed) return onClose();
+      transport.once("close", onClose);
+      unwatchTransport = () => transport.off("close", onClose);
     }
-    if (shutdownSignal?.aborted) return this.abort(shutdownSignal.reason);
+    if (shutdownSignal?.aborted) {
+      unwatchTransport();
+      return this.abort(shutdownSignal.reason);
+    }
     shutdownSignal?.addEventListener("abort", onShutdown);
-    if (h2) req.once("close", onH2Close);
-    else {
-      req.once("error", onH1Error);
-      res.once("close", onH1Close);
-    }
     this.#unwatch = () => {
       shutdownSignal?.removeEventListener("abort", onShutdown);
-      if (h2) req.off("close", onH2Close);
-      else {
-        req.off("error", onH1Error);
-        res.off("close", onH1Close);
-      }
+      unwatchTransport();
     };
   }
 }

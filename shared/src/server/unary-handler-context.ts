@@ -8,7 +8,8 @@ import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 export interface UnaryHandlerContextInit {
   readonly routes: UnaryRoutes;
   readonly route: UnaryRoute;
-  readonly req: http.IncomingMessage | http2.Http2ServerRequest;
+  /** What `contextValues` is given: the request, or the HTTP/2 stream the gRPC fast path took. */
+  readonly req: http.IncomingMessage | http2.Http2ServerRequest | http2.ServerHttp2Stream;
   readonly protocolName: "connect" | "grpc";
   readonly url: string;
   readonly call: CallSignal;

@@ -29,8 +29,11 @@ export interface UnaryRoutesOptions {
   maxTimeoutMs?: number;
   /** As connect-node's `shutdownSignal`: aborts every call in flight. Default none. */
   shutdownSignal?: AbortSignal;
-  /** As connect-node's `contextValues`. Default empty values. */
-  contextValues?: (req: http.IncomingMessage | http2.Http2ServerRequest) => ContextValues;
+  /**
+   * As connect-node's `contextValues`; for the calls the gRPC fast path serves on the HTTP/2
+   * stream itself, it is given that stream. Default empty values.
+   */
+  contextValues?: (req: http.IncomingMessage | http2.Http2ServerRequest | http2.ServerHttp2Stream) => ContextValues;
 }
 
 /** One unary method: its implementation and its (de)serialisers. */

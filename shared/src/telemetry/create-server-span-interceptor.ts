@@ -5,6 +5,14 @@ import { startRpcSpan } from "./rpc-span.js";
 import { tracedStream } from "./traced-stream.js";
 import { w3cTraceContext } from "./w3c-trace-context.js";
 
+export interface ServerSpanOptions {
+  /**
+   * False when `tracer` never records (no SDK): a call without a caller's trace then runs with
+   * no span at all, as it would with a span that records nothing. Default true.
+   */
+  records?: boolean;
+}
+
 /**
  * Connect server interceptor: continues the caller's trace from `traceparent`/`tracestate`
  * (or starts one), opens a SERVER span per RPC and runs the handler, its response stream
@@ -14,11 +22,14 @@ import { w3cTraceContext } from "./w3c-trace-context.js";
  *
  * With no SDK the tracer records nothing, but the incoming trace id still becomes active.
  */
-export function createServerSpanInterceptor(tracer: Tracer): Interceptor {
+export function createServerSpanInterceptor(tracer: Tracer, options: ServerSpanOptions = {}): Interceptor {
+  const records = options.records ?? true;
   return (next) =>
     async function traceServerCall(req) {
       // The caller's headers alone decide the parent, never whatever context the server runs in.
       const parent = w3cTraceContext.extract(ROOT_CONTEXT, req.header, headersCarrier);
+      // No span can record and no caller's trace to carry: nothing to start, as below.
+      if (!records && parent === ROOT_CONTEXT && context.active() === ROOT_CONTEXT) return next(req);
       const span = startRpcSpan(tracer, SpanKind.SERVER, req, parent);
       let res;
       try {

@@ -77,7 +77,7 @@ export async function startTelemetry({
   // With no SDK, a provider with no delegate: its spans record nothing and carry the parent's ids.
   const tracer = (tracing?.tracerProvider ?? new ProxyTracerProvider()).getTracer(tracerName);
   return {
-    serverInterceptor: createServerSpanInterceptor(tracer),
+    serverInterceptor: createServerSpanInterceptor(tracer, { records: tracing !== undefined }),
     clientInterceptor: createClientSpanInterceptor(tracer),
     instrumentSql: (sql) => instrumentSql(tracer, sql),
     instrumentRedis: (client) => instrumentRedis(tracer, client),
