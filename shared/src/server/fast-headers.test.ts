@@ -9,6 +9,7 @@ import { universalRequestFromNodeRequest } from "@connectrpc/connect-node";
 import { trailerMux } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { FastHeaders, requestHeadersOf, type NodeRequestHeaders } from "./fast-headers.js";
+import { seededRandom } from "../testing/seeded-random.js";
 
 /** connect-node's `nodeHeaderToWebHeader` (not exported by the package): the reference. */
 function referenceOf(node: NodeRequestHeaders): Headers {
@@ -20,18 +21,6 @@ function referenceOf(node: NodeRequestHeaders): Headers {
     else for (const item of value) header.append(key, item);
   }
   return header;
-}
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Outcome = { readonly value: unknown } | { readonly error: string };
@@ -140,7 +129,7 @@ function snapshotOf(node: NodeRequestHeaders): unknown {
 describe("FastHeaders", () => {
   it("should give the global Headers' results for random operations on request headers", () => {
     for (let seed = 1; seed <= 1500; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const node = nodeHeadersOf(next);
       const before = snapshotOf(node);
       const reference: Subject = { headers: referenceOf(node) };
@@ -159,7 +148,7 @@ describe("FastHeaders", () => {
 
   it("should give the global Headers' results for random operations on constructed headers", () => {
     for (let seed = 1; seed <= 1500; seed++) {
-      const next = random(seed * 7919);
+      const next = seededRandom(seed * 7919);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
       const pairs = Array.from({ length: Math.floor(next() * 5) }, () => [next() < 0.9 ? pick(validNames) : pick(invalidNames), next() < 0.9 ? pick(["v", " w ", "a=1", ""]) : pick(values)]);
       const valid = () => pairs.filter(([n, v]) => /^[a-z-]+$/i.test(n!) && !/[\0\r\n\u0100-\uffff]/.test(v!)) as [string, string][];

@@ -4,18 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { EchoRequestSchema } from "@kinetic/contracts/kinetic/echo/v1/echo_pb.js";
 import { grpcFrame, sendGrpc, startBothPaths, type RawRequest } from "./fast-path-fixture.js";
-
-/** mulberry32: a small seeded generator, so that a failure replays from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../testing/seeded-random.js";
 
 const echo = "/kinetic.echo.v1.EchoService/Echo";
 const contentTypes = ["application/grpc", "application/grpc", "application/grpc+proto", "APPLICATION/GRPC", "application/grpc+json", "application/grpc-web"];
@@ -90,7 +79,7 @@ describe("gRPC unary fast path under fuzzed requests", () => {
 
   for (const seed of [11, 12, 13]) {
     it(`should answer every fuzzed request as connect-node does, without crashing or hanging (seed ${seed})`, async () => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const fastSession = http2.connect(servers.fast.url);
       const plainSession = http2.connect(servers.plain.url);
       try {

@@ -14,3 +14,4 @@ export { createTestRedis, useRedis } from "./use-redis.js";
 export type { TestRedis } from "./use-redis.js";
 export { createTestTopic, readTopic, testKafka, testKafkaBrokers } from "./use-kafka.js";
 export { rejectsWith } from "./rejects-with.js";
+export { seededRandom } from "./seeded-random.js";
