@@ -5,14 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import postgres from "postgres";
 import { parseAllDocuments } from "yaml";
 import { expectOk, healthProbe, jsonCall } from "./auth-chain.mjs";
 import { createTopics, deleteTopicsAndGroups } from "./kafka.mjs";
 import { pidsNamed } from "./machine-load.mjs";
+import { createScratchDatabase } from "./scratch-database.mjs";
 import { startServer } from "./server-process.mjs";
 
-const adminUrl = "postgres://postgres@127.0.0.1:5432/postgres";
 const launcher = "shared/dist/bin/serve.js";
 /** The dispatcher's group of the subscriber's one Trigger: `kinetic-trigger-<function>-<subscription>`. */
 const triggerGroup = "kinetic-trigger-bench-subscriber-identity-user-created-v1";
@@ -30,16 +29,6 @@ export function brokerPartitions(root) {
   const partitions = Number(config?.data["default.topic.partitions"]);
   if (!Number.isInteger(partitions) || partitions < 1) throw new Error("knative/base/eventing/broker.yaml has no default.topic.partitions");
   return partitions;
-}
-
-/** Runs `statement` with a superuser connection to the maintenance database. */
-async function withAdmin(statement) {
-  const admin = postgres(adminUrl, { max: 1, connect_timeout: 10, onnotice: () => undefined });
-  try {
-    await statement(admin);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
 }
 
 /**
@@ -132,11 +121,9 @@ export const runtimePath = {
     const tag = randomBytes(4).toString("hex");
     const topic = `kinetic-bench-broker-${tag}`;
     const deadLetterTopic = `kinetic-bench-dead-${tag}`;
-    const database = `kinetic_bench_${tag}`;
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
+    let database;
     const cleanup = async () => {
-      await withAdmin((admin) => admin`drop database if exists ${admin(database)} with (force)`);
+      await database?.drop();
       await deleteTopicsAndGroups(brokers, { topics: [topic, deadLetterTopic], groups: [triggerGroup] });
     };
     return cleaningUp(cleanup, async () => {
@@ -144,8 +131,8 @@ export const runtimePath = {
         { topic, partitions },
         { topic: deadLetterTopic, partitions: 1 },
       ]);
-      await withAdmin((admin) => admin`create database ${admin(database)}`);
-      const env = { LOG_LEVEL: "warn", DATABASE_URL: url.href, KAFKA_BROKERS: brokers, KINETIC_EVENTS_TOPIC: topic };
+      database = await createScratchDatabase();
+      const env = { LOG_LEVEL: "warn", DATABASE_URL: database.url, KAFKA_BROKERS: brokers, KINETIC_EVENTS_TOPIC: topic };
       const dispatcherEnv = ({ subscriber }) => ({
         KAFKA_BROKERS: brokers,
         BENCH_TOPIC: topic,
