@@ -66,7 +66,7 @@ export function createOutcomeInterceptor(): Interceptor {
       try {
         answer = next(req);
       } catch (err) {
-        return Promise.reject(withoutProtocolHeaders(err)).catch(failed);
+        return Promise.reject(err).catch(failed);
       }
       return answer.then((res) => {
         if (!res.stream) {
