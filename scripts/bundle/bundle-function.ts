@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
 import type { KineticFunction } from "@kinetic/runtime";
 import { copyMigrations } from "./copy-migrations.js";
+import { dependencyPatchPlugin } from "./dependency-patch-plugin.js";
 import { moduleUrlPlugin } from "./module-url-plugin.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -106,7 +107,8 @@ export async function bundleFunction({ name, outDir = join(root, bundleDirectory
     // A third less to read and hash at each start; names stay, so stack traces keep them.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [moduleUrlPlugin(packageDir)],
+    // Cold-start fixes to dependencies, checked against each upgrade (dependency-patches.ts).
+    plugins: [moduleUrlPlugin(packageDir), dependencyPatchPlugin()],
     absWorkingDir: root,
     metafile: true,
     logLevel: "warning",
