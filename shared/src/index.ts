@@ -20,7 +20,7 @@ export { connectErrorFromPostgres } from "./data/connect-error-from-postgres.js"
 export { createClientFactory } from "./client/client-factory.js";
 export { createClient } from "./client/create-client.js";
 export type { ClientFactory, ClientFactoryOptions } from "./client/client-factory.js";
-export { callerHeader, inboundCall, subjectHeader, withSubject } from "./client/inbound-call.js";
+export { callerHeader, inboundCall, subjectHeader, trackInboundCalls, withSubject } from "./client/inbound-call.js";
 export type { InboundCall } from "./client/inbound-call.js";
 export type { RetryOptions } from "./client/retry-interceptor.js";
 export type { RetryBudgetOptions } from "./client/retry-budget.js";

@@ -4,6 +4,7 @@ import { serviceOwners } from "@kinetic/contracts/kinetic/functions.js";
 import { registryFromEnv } from "../registry/registry-from-env.js";
 import type { Registry } from "../registry/registry.js";
 import { createCallerInterceptor } from "./caller-interceptor.js";
+import { trackInboundCalls } from "./inbound-call.js";
 import { createBreakerPolicy, createCircuitBreakerInterceptor, type CircuitBreakerOptions } from "./circuit-breaker-interceptor.js";
 import { createResolvingTransport } from "./resolving-transport.js";
 import { RetryBudget, type RetryBudgetOptions } from "./retry-budget.js";
@@ -67,6 +68,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       if (target === undefined) {
         throw new TypeError(`no function declares ${service.typeName}: list it in a function's services and run \`npm run gen\``);
       }
+      // Its calls carry the deadline and subject of the call they are made in.
+      trackInboundCalls();
       const transport = createResolvingTransport({ target, registry, pool, interceptors: interceptorsOf(target), defaultTimeoutMs });
       return createConnectClient(service, transport);
     },

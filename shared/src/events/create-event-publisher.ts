@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create, toBinary, toJsonString, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { context, propagation } from "@opentelemetry/api";
 import type { TransactionSql } from "postgres";
-import { inboundCall } from "../client/inbound-call.js";
+import { inboundCall, trackInboundCalls } from "../client/inbound-call.js";
 import { eventTypeOf } from "./event-type-of.js";
 import { outboxChannel } from "./outbox-table.js";
 
@@ -48,6 +48,8 @@ export interface EventPublisher {
  * });
  */
 export function createEventPublisher({ source, encoding = "json", declared }: EventPublisherOptions): EventPublisher {
+  // Events name the subject or caller of the call they are published in.
+  trackInboundCalls();
   return {
     async publish(tx, schema, init, options = {}) {
       if (declared && !declared.some((d) => d.typeName === schema.typeName)) {

@@ -3,7 +3,7 @@ import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EchoResponseSchema, EchoService } from "@kinetic/contracts/kinetic/echo/v1/echo_pb.js";
 import { defineFunction, implement } from "../function/define-function.js";
-import { inboundCall } from "../client/inbound-call.js";
+import { inboundCall, trackInboundCalls } from "../client/inbound-call.js";
 import { requestRecordKey } from "./request-record.js";
 import { startFunction, type StartedFunction } from "../testing/start-function.js";
 
@@ -17,75 +17,79 @@ export const differentialFunction = defineFunction({
   name: "differential",
   description: "the fast path's differential tests",
   services: [EchoService],
-  setup: () => ({
-    services: [
-      implement(EchoService, {
-        async echo(req, ctx) {
-          // Bounded, so that no fuzzed request waits for long.
-          const delay = req.delayMs % 50;
-          if (delay > 0) {
-            await new Promise<void>((resolve, reject) => {
-              const timer = setTimeout(resolve, delay);
-              ctx.signal.addEventListener("abort", () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
-            });
-          }
-          if (req.failWithCode > 0) throw new ConnectError(req.message, req.failWithCode as Code);
-          switch (req.message) {
-            case "details":
-              throw new ConnectError("failed with details", Code.FailedPrecondition, { "x-error-meta": "on the error", "x-bin-bin": "AAEC" }, [
-                { desc: EchoResponseSchema, value: { message: "a detail, ünïcode ✓" } },
-              ]);
-            case "plain error":
-              throw new Error("a bug");
-            case "metadata":
-              ctx.responseHeader.set("x-header", "h");
-              ctx.responseHeader.append("set-cookie", "a=1");
-              ctx.responseHeader.append("set-cookie", "b=2");
-              ctx.responseTrailer.set("x-trailer", "t");
-              ctx.responseTrailer.set("x-trailer-bin", "AAEC");
-              return { message: "metadata" };
-            case "which path":
-              // The one field where the paths differ on purpose (connect-unary-fast-path.ts).
-              return { message: (ctx as unknown as { requestSignal: unknown }).requestSignal === ctx.signal ? "fast path" : "connect-node" };
-            case "context": {
-              const call = inboundCall();
-              return {
-                message: JSON.stringify({
-                  keys: Object.keys(ctx).sort(),
-                  requestMethod: ctx.requestMethod,
-                  protocolName: ctx.protocolName,
-                  url: ctx.url.replace(/:\d+\//, ":port/"), // the two servers' ports differ
-                  service: ctx.service.typeName,
-                  method: ctx.method.name,
-                  hasTimeout: ctx.timeoutMs() !== undefined,
-                  timeoutAtMost: (ctx.timeoutMs() ?? 0) <= 60_000,
-                  aborted: ctx.signal.aborted,
-                  header: ctx.requestHeader.get("x-echo-header"),
-                  record: ctx.values.get(requestRecordKey)?.procedure,
-                  caller: call?.caller,
-                  deadline: call?.deadline !== undefined,
-                }),
-              };
+  setup: () => {
+    // Its "context" answer reads inboundCall(), from the first call on, on either path.
+    trackInboundCalls();
+    return {
+      services: [
+        implement(EchoService, {
+          async echo(req, ctx) {
+            // Bounded, so that no fuzzed request waits for long.
+            const delay = req.delayMs % 50;
+            if (delay > 0) {
+              await new Promise<void>((resolve, reject) => {
+                const timer = setTimeout(resolve, delay);
+                ctx.signal.addEventListener("abort", () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
+              });
             }
-          }
-          ctx.responseHeader.set("x-echo-header", ctx.requestHeader.get("x-echo-header") ?? "");
-          ctx.responseTrailer.set("x-echo-trailer", "done");
-          return { message: req.message };
-        },
-        async *echoServerStream(req) {
-          for (let index = 0; index < req.repeat; index++) yield { message: req.message, index };
-        },
-        async echoClientStream(requests) {
-          const parts: string[] = [];
-          for await (const req of requests) parts.push(req.message);
-          return { message: parts.join(""), count: parts.length };
-        },
-        async *echoBidiStream(requests) {
-          for await (const req of requests) yield { message: req.message };
-        },
-      }),
-    ],
-  }),
+            if (req.failWithCode > 0) throw new ConnectError(req.message, req.failWithCode as Code);
+            switch (req.message) {
+              case "details":
+                throw new ConnectError("failed with details", Code.FailedPrecondition, { "x-error-meta": "on the error", "x-bin-bin": "AAEC" }, [
+                  { desc: EchoResponseSchema, value: { message: "a detail, ünïcode ✓" } },
+                ]);
+              case "plain error":
+                throw new Error("a bug");
+              case "metadata":
+                ctx.responseHeader.set("x-header", "h");
+                ctx.responseHeader.append("set-cookie", "a=1");
+                ctx.responseHeader.append("set-cookie", "b=2");
+                ctx.responseTrailer.set("x-trailer", "t");
+                ctx.responseTrailer.set("x-trailer-bin", "AAEC");
+                return { message: "metadata" };
+              case "which path":
+                // The one field where the paths differ on purpose (connect-unary-fast-path.ts).
+                return { message: (ctx as unknown as { requestSignal: unknown }).requestSignal === ctx.signal ? "fast path" : "connect-node" };
+              case "context": {
+                const call = inboundCall();
+                return {
+                  message: JSON.stringify({
+                    keys: Object.keys(ctx).sort(),
+                    requestMethod: ctx.requestMethod,
+                    protocolName: ctx.protocolName,
+                    url: ctx.url.replace(/:\d+\//, ":port/"), // the two servers' ports differ
+                    service: ctx.service.typeName,
+                    method: ctx.method.name,
+                    hasTimeout: ctx.timeoutMs() !== undefined,
+                    timeoutAtMost: (ctx.timeoutMs() ?? 0) <= 60_000,
+                    aborted: ctx.signal.aborted,
+                    header: ctx.requestHeader.get("x-echo-header"),
+                    record: ctx.values.get(requestRecordKey)?.procedure,
+                    caller: call?.caller,
+                    deadline: call?.deadline !== undefined,
+                  }),
+                };
+              }
+            }
+            ctx.responseHeader.set("x-echo-header", ctx.requestHeader.get("x-echo-header") ?? "");
+            ctx.responseTrailer.set("x-echo-trailer", "done");
+            return { message: req.message };
+          },
+          async *echoServerStream(req) {
+            for (let index = 0; index < req.repeat; index++) yield { message: req.message, index };
+          },
+          async echoClientStream(requests) {
+            const parts: string[] = [];
+            for await (const req of requests) parts.push(req.message);
+            return { message: parts.join(""), count: parts.length };
+          },
+          async *echoBidiStream(requests) {
+            for await (const req of requests) yield { message: req.message };
+          },
+        }),
+      ],
+    };
+  },
 });
 
 /** Test-only: the same function served twice, with and without the fast path. */
