@@ -1,5 +1,5 @@
 import type { Interceptor, StreamResponse } from "@connectrpc/connect";
-import { ROOT_CONTEXT, SpanKind, context, type Tracer } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanKind, context, type Context, type Tracer } from "@opentelemetry/api";
 import { headersCarrier } from "./headers-carrier.js";
 import { startRpcSpan } from "./rpc-span.js";
 import { tracedStream } from "./traced-stream.js";
@@ -24,12 +24,22 @@ export interface ServerSpanOptions {
  */
 export function createServerSpanInterceptor(tracer: Tracer, options: ServerSpanOptions = {}): Interceptor {
   const records = options.records ?? true;
-  return (next) =>
-    async function traceServerCall(req) {
+  return (next) => {
+    // Not an async function: a call with nothing to trace costs no promise of its own here.
+    function traceServerCall(req: Parameters<typeof next>[0]): ReturnType<typeof next> {
       // The caller's headers alone decide the parent, never whatever context the server runs in.
       const parent = w3cTraceContext.extract(ROOT_CONTEXT, req.header, headersCarrier);
       // No span can record and no caller's trace to carry: nothing to start, as below.
-      if (!records && parent === ROOT_CONTEXT && context.active() === ROOT_CONTEXT) return next(req);
+      if (!records && parent === ROOT_CONTEXT && context.active() === ROOT_CONTEXT) {
+        try {
+          return next(req);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      return traced(req, parent);
+    }
+    async function traced(req: Parameters<typeof next>[0], parent: Context): ReturnType<typeof next> {
       const span = startRpcSpan(tracer, SpanKind.SERVER, req, parent);
       let res;
       try {
@@ -53,5 +63,7 @@ export function createServerSpanInterceptor(tracer: Tracer, options: ServerSpanO
         span.end(error);
       };
       return { ...res, message: tracedStream(res.message, span.context, end) } satisfies StreamResponse;
-    };
+    }
+    return traceServerCall;
+  };
 }
