@@ -102,28 +102,27 @@ export function createOnePortServer({
   // starts, which Node does on "listening".
   h1.emit("listening");
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
+  // Streams open per session: idle means none open, so a quiet server stream (a tail, a watch)
+  // is not idle. Counted here, with one "close" listener per stream for both counts.
+  const openStreams = new WeakMap<http2.Http2Session, number>();
   h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
-    if (streamHandler?.(stream, headers)) {
-      inFlight++;
-      stream.once("close", () => {
-        inFlight--;
-        if (inFlight === 0) onIdle?.();
-      });
-      return;
-    }
-    serveCompatible(stream, headers, rawHeaders, track);
+    const session = stream.session!;
+    openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
+    const taken = streamHandler?.(stream, headers) === true;
+    if (taken) inFlight++;
+    stream.once("close", () => {
+      openStreams.set(session, openStreams.get(session)! - 1);
+      if (!taken) return;
+      inFlight--;
+      if (inFlight === 0) onIdle?.();
+    });
+    if (!taken) serveCompatible(stream, headers, rawHeaders, track);
   });
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
-    // Idle means no stream open: a quiet server stream (a tail, a watch) is not idle.
-    let open = 0;
-    session.on("stream", (stream) => {
-      open++;
-      stream.once("close", () => open--);
-    });
     session.setTimeout(idleTimeoutMs, () => {
-      if (open === 0) session.close();
+      if (!openStreams.get(session)) session.close();
     });
   });
 
