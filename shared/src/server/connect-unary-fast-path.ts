@@ -96,13 +96,14 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
       length = body.byteLength;
       responseHeader.set("content-encoding", compression.response.name);
     }
-    // What connect's trailerMux makes of them (trailers as `trailer-` headers), built in one go.
+    // What connect's trailerMux makes of them: each trailer appended in turn as a `trailer-`
+    // header, so that several set-cookie trailers become one line joined by ", ".
     const header = nodeHeadersOf(responseHeader);
-    const trailer = nodeHeadersOf(responseTrailer);
-    for (const key in trailer) {
-      const value = trailer[key]!;
-      header[`trailer-${key}`] = typeof value === "string" ? value : value[value.length - 1]!; // trailerMux sets each in turn
-    }
+    responseTrailer.forEach((value, key) => {
+      const name = trailerHeaderName(key);
+      const before = header[name];
+      header[name] = before === undefined ? value : `${String(before)}, ${value}`;
+    });
     header["content-length"] = length.toString(10);
     if ("stream" in res ? res.stream.destroyed : res.destroyed) return; // the client left: nobody to answer
     res.writeHead(status, header);
@@ -131,4 +132,17 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
     });
     return true;
   };
+}
+
+/** `trailer-<name>` for each trailer name seen, made once: a new string as a property name costs V8 a runtime lookup per call. */
+const trailerHeaderNames = new Map<string, string>();
+
+/** Internal: `trailer-${name}`, from `trailerHeaderNames` while it holds fewer than 256 names. */
+function trailerHeaderName(name: string): string {
+  let prefixed = trailerHeaderNames.get(name);
+  if (prefixed === undefined) {
+    prefixed = `trailer-${name}`;
+    if (trailerHeaderNames.size < 256) trailerHeaderNames.set(name, prefixed);
+  }
+  return prefixed;
 }

@@ -46,6 +46,8 @@ export const differentialFunction = defineFunction({
                 ctx.responseHeader.append("set-cookie", "b=2");
                 ctx.responseTrailer.set("x-trailer", "t");
                 ctx.responseTrailer.set("x-trailer-bin", "AAEC");
+                ctx.responseTrailer.append("set-cookie", "c=3");
+                ctx.responseTrailer.append("set-cookie", "d=4");
                 return { message: "metadata" };
               case "which path":
                 // The one field where the paths differ on purpose (connect-unary-fast-path.ts).

@@ -106,12 +106,13 @@ export function createOnePortServer({
   // is not idle. Counted here, with one "close" listener per stream for both counts.
   const openStreams = new WeakMap<http2.Http2Session, number>();
   h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
-    const session = stream.session!;
-    openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
+    // Undefined when the stream was already destroyed (a client's reset in the same read).
+    const session = stream.session;
+    if (session) openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
     const taken = streamHandler?.(stream, headers) === true;
     if (taken) inFlight++;
     stream.once("close", () => {
-      openStreams.set(session, openStreams.get(session)! - 1);
+      if (session) openStreams.set(session, openStreams.get(session)! - 1);
       if (!taken) return;
       inFlight--;
       if (inFlight === 0) onIdle?.();
