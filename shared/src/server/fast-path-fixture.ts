@@ -5,6 +5,7 @@ import { EchoResponseSchema, EchoService } from "@kinetic/contracts/kinetic/echo
 import { defineFunction, implement } from "../function/define-function.js";
 import { inboundCall, trackInboundCalls } from "../client/inbound-call.js";
 import { requestRecordKey } from "./request-record.js";
+import { echoStreams } from "../testing/echo-function.js";
 import { startFunction, type StartedFunction } from "../testing/start-function.js";
 
 /**
@@ -80,14 +81,7 @@ export const differentialFunction = defineFunction({
           async *echoServerStream(req) {
             for (let index = 0; index < req.repeat; index++) yield { message: req.message, index };
           },
-          async echoClientStream(requests) {
-            const parts: string[] = [];
-            for await (const req of requests) parts.push(req.message);
-            return { message: parts.join(""), count: parts.length };
-          },
-          async *echoBidiStream(requests) {
-            for await (const req of requests) yield { message: req.message };
-          },
+          ...echoStreams,
         }),
       ],
     };

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { EchoService } from "@kinetic/contracts/kinetic/echo/v1/echo_pb.js";
 import { defineFunction, implement } from "../function/define-function.js";
 
@@ -17,6 +17,22 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * `EchoService`'s client and bidi streams as the echo fixture serves them: the client stream
+ * answers its messages joined and their count, the bidi stream echoes each message. Other
+ * fixtures serving `EchoService` take them as they are.
+ */
+export const echoStreams: Pick<ServiceImpl<typeof EchoService>, "echoClientStream" | "echoBidiStream"> = {
+  async echoClientStream(requests) {
+    const parts: string[] = [];
+    for await (const req of requests) parts.push(req.message);
+    return { message: parts.join(""), count: parts.length };
+  },
+  async *echoBidiStream(requests) {
+    for await (const req of requests) yield { message: req.message };
+  },
+};
 
 /**
  * A function serving `kinetic.echo.v1.EchoService`, every RPC kind, with no database. The
@@ -42,14 +58,7 @@ export const echoFunction = defineFunction({
             yield { message: req.message, index };
           }
         },
-        async echoClientStream(requests) {
-          const parts: string[] = [];
-          for await (const req of requests) parts.push(req.message);
-          return { message: parts.join(""), count: parts.length };
-        },
-        async *echoBidiStream(requests) {
-          for await (const req of requests) yield { message: req.message };
-        },
+        ...echoStreams,
       }),
     ],
   }),
