@@ -1,6 +1,7 @@
 // What is measured: every server, how to start it, which protocols load it, and how its cold
 // start is measured. Paths are relative to the repository root.
 import { readFileSync } from "node:fs";
+import { echoPath } from "./activator-cases.mjs";
 import { echoBundle } from "./build.mjs";
 
 /** The installed version of an npm package, for the labels ("not installed" when missing). */
@@ -13,7 +14,10 @@ function withVersion(name) {
   }
 }
 
-const echoPath = "/kinetic.echo.v1.EchoService/Echo";
+/** The echo call in each protocol the Connect and gRPC servers are loaded with. */
+const connectJson = { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath };
+const connectBinary = { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath };
+const grpc = { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath };
 
 const kineticLauncher = ["shared/dist/bin/serve.js", "shared/dist/testing/echo-function.js"];
 
@@ -39,15 +43,15 @@ export const servers = [
     id: "raw-http2",
     label: "raw node:http2 (h2c reference)",
     args: ["bench/servers/raw-http2.mjs"],
-    cases: [{ protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath }],
+    cases: [grpc],
   },
   {
     id: "connect-node",
     label: withVersion("@connectrpc/connect-node"),
     args: ["bench/servers/connect-node-http1.mjs"],
     cases: [
-      { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
-      { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
+      connectJson,
+      connectBinary,
     ],
     coldStart: {},
   },
@@ -55,7 +59,7 @@ export const servers = [
     id: "connect-node-h2c",
     label: withVersion("@connectrpc/connect-node"),
     args: ["bench/servers/connect-node-h2c.mjs"],
-    cases: [{ protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath }],
+    cases: [grpc],
   },
   {
     id: "kinetic",
@@ -64,9 +68,9 @@ export const servers = [
     needs: "shared",
     env: { LOG_LEVEL: "warn" },
     cases: [
-      { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
-      { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
-      { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath },
+      connectJson,
+      connectBinary,
+      grpc,
     ],
     coldStart: { label: "Kinetic runtime (production bundle, tracing off)", args: kineticBundle, needs: "bundle" },
   },
@@ -78,9 +82,9 @@ export const servers = [
     needs: "shared",
     env: { LOG_LEVEL: "warn", KINETIC_FAST_PATH: "off" },
     cases: [
-      { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
-      { protocol: "http1-proto", label: "Connect binary, HTTP/1.1", path: echoPath },
-      { protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath },
+      connectJson,
+      connectBinary,
+      grpc,
     ],
   },
   {
@@ -92,7 +96,7 @@ export const servers = [
     cases: [],
     coldStart: {
       label: "Kinetic runtime (production bundle, tracing on)",
-      probe: { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      probe: connectJson,
       tracing: true,
     },
   },
@@ -105,14 +109,14 @@ export const servers = [
     cases: [],
     coldStart: {
       label: "Kinetic runtime (tsc output via kinetic-serve, tracing off; reference)",
-      probe: { protocol: "http1-json", label: "Connect JSON, HTTP/1.1", path: echoPath },
+      probe: connectJson,
     },
   },
   {
     id: "grpc-js",
     label: withVersion("@grpc/grpc-js"),
     args: ["bench/servers/grpc-js.mjs"],
-    cases: [{ protocol: "h2c-grpc", label: "gRPC, h2c", path: echoPath }],
+    cases: [grpc],
     coldStart: {},
   },
   {
