@@ -69,12 +69,10 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): StreamHandler {
       if (timeout.error) throw timeout.error;
       const input = await readGrpcUnaryMessage(stream, opt.readMaxBytes, serialization.getI(true));
       const output = await invokeUnary(route, context, input, opt.interceptors);
-      const data = serialization.getO(true).serialize(output);
-      if (compression.response === null) envelope = envelopeOf(0, data); // no await when nothing is compressed
-      else {
-        const compressed = await envelopeCompress({ flags: 0, data }, compression.response, opt.compressMinBytes);
-        envelope = envelopeOf(compressed.flags, compressed.data);
-      }
+      const message = { flags: 0, data: serialization.getO(true).serialize(output) };
+      // No await when nothing is compressed.
+      const { flags, data } = compression.response === null ? message : await envelopeCompress(message, compression.response, opt.compressMinBytes);
+      envelope = envelopeOf(flags, data);
     } catch (e) {
       context.abort(e);
       // As connect's transformCatchFinally: a thrown `undefined` leaves the status at ok.
