@@ -23,10 +23,13 @@ function flag(argv, name) {
 export const usage = `usage: npm run bench -- [flags]
   --quick            1 s warm-up, 3 s measured, 3 cold starts, 2 s priming, bursts of 1,000 events,
                      3 cold starts through the activator (smoke run)
-  --duration=S       seconds measured per case            (env BENCH_DURATION, default 10)
+  --duration=S       seconds measured per case and round  (env BENCH_DURATION, default 10)
   --warmup=S         seconds of discarded warm-up         (env BENCH_WARMUP, default 5)
   --connections=N    concurrent connections               (env BENCH_CONNECTIONS, default 50)
-  --repeat=N         measured runs per throughput case; the median is kept (env BENCH_REPEAT, default 1)
+  --rounds=N         rounds of the throughput cases: each round measures every case once, on a
+                     fresh process, so that a drifting machine weighs on all alike; the median
+                     round is kept, and each ratio is the median of its rounds' ratios
+                                                          (env BENCH_ROUNDS, default 3; 1 when quick)
   --cold-runs=N      cold starts per server               (env BENCH_COLD_RUNS, default 10)
   --rates=R,R        fixed rates of the echo chains, req/s (env BENCH_RATES, default 1000,200,50)
   --auth-rates=R,R   fixed rates of auth → identity       (env BENCH_AUTH_RATES, default 200,20)
@@ -62,7 +65,7 @@ export const usage = `usage: npm run bench -- [flags]
 
 /** Builds the settings from the command line and the environment. */
 export function benchOptionsFromArgs(argv, env) {
-  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|no-activator|no-profile|update-doc|install|help|(duration|warmup|connections|repeat|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|activator-cold-runs|idle-wait|only)=.*)$/;
+  const known = /^--(quick|no-build|no-cold-start|no-chain|no-events|no-activator|no-profile|update-doc|install|help|(duration|warmup|connections|rounds|cold-runs|rates|auth-rates|chain-warmup|prime|event-burst|event-rate|activator-cold-runs|idle-wait|only)=.*)$/;
   const unknown = argv.find((arg) => !known.test(arg));
   if (unknown !== undefined) throw new TypeError(`unknown flag ${unknown}\n${usage}`);
   const quick = argv.includes("--quick");
@@ -72,7 +75,7 @@ export function benchOptionsFromArgs(argv, env) {
     durationSeconds: number("duration", flag(argv, "duration") ?? env.BENCH_DURATION, quick ? 3 : 10, 1),
     warmupSeconds: number("warmup", flag(argv, "warmup") ?? env.BENCH_WARMUP, quick ? 1 : 5, 1),
     connections: number("connections", flag(argv, "connections") ?? env.BENCH_CONNECTIONS, 50, 1),
-    repeat: number("repeat", flag(argv, "repeat") ?? env.BENCH_REPEAT, 1, 1),
+    rounds: number("rounds", flag(argv, "rounds") ?? env.BENCH_ROUNDS, quick ? 1 : 3, 1),
     coldStartRuns: number("cold-runs", flag(argv, "cold-runs") ?? env.BENCH_COLD_RUNS, quick ? 3 : 10, 1),
     rates: numbers("rates", flag(argv, "rates") ?? env.BENCH_RATES, [1000, 200, 50], 1),
     authRates: numbers("auth-rates", flag(argv, "auth-rates") ?? env.BENCH_AUTH_RATES, [200, 20], 1),

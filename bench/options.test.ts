@@ -25,7 +25,7 @@ describe("benchOptionsFromArgs: the profiles", () => {
 describe("isCompleteRun", () => {
   it("should hold only for a run of everything at full length", () => {
     assert.equal(isCompleteRun(benchOptionsFromArgs([], {})), true);
-    assert.equal(isCompleteRun(benchOptionsFromArgs(["--repeat=3", "--update-doc"], {})), true);
+    assert.equal(isCompleteRun(benchOptionsFromArgs(["--rounds=5", "--update-doc"], {})), true);
     for (const partial of [["--only=activator"], ["--quick"], ["--no-events"], ["--no-activator"], ["--no-chain"], ["--no-cold-start"], ["--no-profile"], ["--only=profile"]]) {
       assert.equal(isCompleteRun(benchOptionsFromArgs(partial, {})), false, partial.join(" "));
     }

@@ -5,6 +5,8 @@ import { integer, ms, noise, ratio, table, unavailable } from "./markdown.mjs";
 import { activatorSections } from "./report-activator.mjs";
 import { chainSections } from "./report-chains.mjs";
 import { eventSections } from "./report-events.mjs";
+import { goalSections } from "./report-goals.mjs";
+import { throughputRatio } from "./throughput-ratio.mjs";
 
 const docStart = "<!-- bench:results:start -->";
 const docEnd = "<!-- bench:results:end -->";
@@ -18,13 +20,18 @@ function markedSection(name, lines) {
 }
 
 /**
- * Sets each row's ratios to the baseline's row of the same run (null without a baseline).
+ * Sets each row's ratios to the baseline's row of the same run (null without a baseline); a
+ * throughput row's `ratio`, `ratioMin` and `ratioMax` are `throughputRatio`'s.
  * Returns false when rows of a kind were measured but its baseline was not.
  */
 export function addRatios({ throughput, coldStart }, baselineId) {
   const ok = (r) => r.status === "ok";
   const base = throughput.find((r) => ok(r) && r.id.startsWith(`${baselineId}:`));
-  for (const r of throughput.filter(ok)) r.ratio = base ? r.requestsPerSecond / base.requestsPerSecond : null;
+  for (const r of throughput.filter(ok)) {
+    const { ratio, min, max } = base ? throughputRatio(r, base) : { ratio: null };
+    r.ratio = ratio;
+    if (min !== undefined && r !== base) Object.assign(r, { ratioMin: min, ratioMax: max });
+  }
   const coldBase = coldStart.find((r) => ok(r) && r.id.startsWith(`${baselineId}:`));
   for (const r of coldStart.filter(ok)) {
     r.startRatio = coldBase ? r.startMs.median / coldBase.startMs.median : null;
@@ -40,7 +47,8 @@ export function throughputTable(rows) {
     rows.map((r) => {
       if (r.status !== "ok") return [r.server, r.protocol, r.tool, unavailable(r.reason), "", "", "", "", ""];
       const errors = r.errors > 0 ? ` (${integer.format(r.errors)} errors)` : "";
-      return [r.server, r.protocol, r.tool, integer.format(r.requestsPerSecond) + errors, ms(r.p50Ms), ms(r.p99Ms), ratio(r.ratio), ...noise(r)];
+      const range = r.ratioMin === undefined ? "" : ` (${ratio(r.ratioMin)}–${ratio(r.ratioMax)})`;
+      return [r.server, r.protocol, r.tool, integer.format(r.requestsPerSecond) + errors, ms(r.p50Ms), ms(r.p99Ms), ratio(r.ratio) + range, ...noise(r)];
     }),
     3,
   );
@@ -62,12 +70,17 @@ export function coldStartTable(rows) {
 /** The whole run as markdown: when, where, with which settings, then both tables. */
 export function renderMarkdown(report) {
   const { environment: env, settings: s } = report;
-  const runs = s.repeat > 1 ? `median of ${s.repeat} runs of ${s.durationSeconds} s` : `${s.durationSeconds} s`;
+  const rounds = s.rounds ?? s.repeat ?? 1;
+  const runs =
+    rounds > 1
+      ? `${s.durationSeconds} s measured per case, in ${rounds} rounds that each start every server afresh for each case in turn (the median round is shown; a ratio is the median of the rounds' ratios, its range in brackets)`
+      : `${s.durationSeconds} s measured per case, each on a fresh process`;
   const lines = [
     `Measured ${report.date} at commit ${env.commit}: Node ${env.node}, ${env.cpuModel}, ${env.cores} vCPUs, ${env.memoryGiB} GiB, ${env.kernel}; ${env.wrk}; ${env.h2load}.`,
-    `Servers pinned to core ${s.serverCore}, harness and load generator to core ${s.loadCore}; ${s.connections} connections with one request in flight each; ${s.warmupSeconds} s warm-up, then ${runs} measured per case. Cold start: ${s.coldStartRuns} fresh processes per server.`,
+    `Servers pinned to core ${s.serverCore}, harness and load generator to core ${s.loadCore}; ${s.connections} connections with one request in flight each; ${s.warmupSeconds} s warm-up, then ${runs}. Cold start: ${s.coldStartRuns} fresh processes per server.`,
     "`steal %`: CPU time the hypervisor took from this VM during the measurement; `other cores`: CPU used by unrelated processes. Both skew the figures.",
   ];
+  lines.push(...goalSections(report));
   if (report.throughput.length > 0) lines.push("", "### Throughput (unary echo)", "", throughputTable(report.throughput));
   if (report.coldStart.length > 0) lines.push("", "### Cold start and idle memory", "", coldStartTable(report.coldStart));
   lines.push(...chainSections(report));

@@ -93,7 +93,7 @@ async function coldRows(targets, { env, root, settings, log, quiet }) {
 async function loadOnce({ platform, instance, protocol, port, bodyFile, workDir, settings, log }) {
   const split = () => Promise.all([cpuSnapshot([platform.pid]), cpuSnapshot([instance.pid])]);
   const before = await split();
-  const r = await measureThroughput({ protocol, pid: [platform.pid, instance.pid], port, path: echoPath, bodyFile, workDir, settings: { ...settings, repeat: 1 }, log });
+  const r = await measureThroughput({ protocol, pid: [platform.pid, instance.pid], port, path: echoPath, bodyFile, workDir, settings, log });
   const after = await split();
   const [emulator, own] = [0, 1].map((i) => after[i].server - before[i].server);
   const emulatorCpuShare = emulator + own > 0 ? emulator / (emulator + own) : 0;

@@ -71,35 +71,57 @@ if (settings.build) {
 execFileSync("taskset", ["-a", "-p", "-c", String(loadCore), String(process.pid)], { stdio: "ignore" });
 const { protocols } = await import("./protocols.mjs");
 
-/** Starts `server` once and measures each selected protocol against it; resolves the rows. */
-async function throughputOf(server, workDir, bodyFiles) {
-  const cases = server.cases.filter((c) => selected(server, c.protocol));
-  const row = (c, fields) => ({ id: `${server.id}:${c.protocol}`, server: server.label, protocol: c.label, tool: protocols[c.protocol].tool, ...fields });
-  if (cases.length === 0) return [];
+/**
+ * One round of one throughput case: `server` started fresh for `c` alone, warmed up, measured,
+ * stopped. Resolves the run, or `{ status: "unavailable", reason }`.
+ */
+async function throughputRound(server, c, round, workDir, bodyFiles) {
   let running;
   try {
     if (server.needs && buildFailures[server.needs]) throw new Error(buildFailures[server.needs]);
     await quiet();
-    running = await startServer({ args: server.args, env: server.env, protocol: protocols[cases[0].protocol], path: cases[0].path, cwd: root });
+    running = await startServer({ args: server.args, env: server.env, protocol: protocols[c.protocol], path: c.path, cwd: root });
   } catch (error) {
     log(`${server.label}: not available: ${error.message}`);
-    return cases.map((c) => row(c, { status: "unavailable", reason: error.message }));
+    return { status: "unavailable", reason: error.message };
   }
-  const rows = [];
-  for (const c of cases) {
-    log(`${server.label}, ${c.label}: ${settings.warmupSeconds} s warm-up + ${settings.repeat} × ${settings.durationSeconds} s`);
-    try {
-      const bodyFile = bodyFiles[c.protocol];
-      const r = await measureThroughput({ protocol: protocols[c.protocol], pid: running.pid, port: running.port, path: c.path, bodyFile, workDir, settings, log });
-      log(`  ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; steal ${r.stealPercent.toFixed(0)}%, other ${r.otherCores.toFixed(2)} cores`);
-      rows.push(row(c, { status: "ok", ...r }));
-    } catch (error) {
-      log(`  not available: ${error.message}`);
-      rows.push(row(c, { status: "unavailable", reason: error.message.split("\n")[0] }));
+  log(`${server.label}, ${c.label}, round ${round} of ${settings.rounds}: ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s`);
+  try {
+    const r = await measureThroughput({ protocol: protocols[c.protocol], pid: running.pid, port: running.port, path: c.path, bodyFile: bodyFiles[c.protocol], workDir, settings, log });
+    log(`  ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; steal ${r.stealPercent.toFixed(0)}%, other ${r.otherCores.toFixed(2)} cores`);
+    return { status: "ok", ...r };
+  } catch (error) {
+    log(`  not available: ${error.message}`);
+    return { status: "unavailable", reason: error.message.split("\n")[0] };
+  } finally {
+    await running.stop();
+  }
+}
+
+/**
+ * Every selected throughput case in `settings.rounds` interleaved rounds: each round measures
+ * each case once, in the order of `servers`, on a process of its own, so that a machine whose
+ * speed drifts (a VM's neighbours) weighs on the baseline and the others alike, and no case
+ * inherits another's warm state. Resolves one row per case: its median round, and every
+ * round's rate in `runsPerSecond` (`addRatios` pairs them with the baseline's, round by round).
+ * A case that failed in a round is not measured again.
+ */
+async function measureAllThroughput(workDir, bodyFiles) {
+  const cases = servers.flatMap((server) => server.cases.filter((c) => selected(server, c.protocol)).map((c) => ({ server, c, runs: [], failure: undefined })));
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const one of cases) {
+      if (one.failure) continue;
+      const run = await throughputRound(one.server, one.c, round, workDir, bodyFiles);
+      if (run.status === "ok") one.runs.push(run);
+      else one.failure = run;
     }
   }
-  await running.stop();
-  return rows;
+  return cases.map(({ server, c, runs, failure }) => {
+    const row = { id: `${server.id}:${c.protocol}`, server: server.label, protocol: c.label, tool: protocols[c.protocol].tool };
+    if (failure) return { ...row, ...failure };
+    const median = runs.toSorted((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor((runs.length - 1) / 2)];
+    return { ...row, ...median, runsPerSecond: runs.map((r) => r.requestsPerSecond) };
+  });
 }
 
 /** Measures the cold start of `server` (its production launcher when it has one); `sink` takes its spans. */
@@ -128,8 +150,7 @@ for (const [id, protocol] of Object.entries(protocols)) {
   bodyFiles[id] = join(workDir, `${id}.body`);
   await writeFile(bodyFiles[id], protocol.body);
 }
-const throughput = [];
-for (const server of servers) throughput.push(...(await throughputOf(server, workDir, bodyFiles)));
+const throughput = await measureAllThroughput(workDir, bodyFiles);
 const coldStart = [];
 const coldServers = servers.filter((server) => settings.coldStart && server.coldStart && selected(server, "cold-start"));
 const sink = coldServers.some((server) => server.coldStart.tracing) ? await startOtlpSink() : undefined;
@@ -161,11 +182,11 @@ if (settings.profile) {
   profile = await measureProfiles({ settings, root, buildFailures, log, quiet });
 }
 
-const { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns } = settings;
+const { durationSeconds, warmupSeconds, rounds, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns } = settings;
 const report = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   environment: describeEnvironment(root),
-  settings: { durationSeconds, warmupSeconds, repeat, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns, serverCore, loadCore },
+  settings: { durationSeconds, warmupSeconds, rounds, connections, coldStartRuns, rates, authRates, chainWarmupSeconds, primeSeconds, eventBurst, eventRate, activatorColdRuns, serverCore, loadCore },
   throughput,
   coldStart,
   chains: chains.rows,

@@ -1,6 +1,6 @@
-// One throughput case: check the echo is correct, warm the server up, then measure it
-// `repeat` times and keep the median run. A run during which other processes took CPU is
-// measured again once the machine is quiet (at most `maxRetries` times per case).
+// One throughput run: check the echo is correct, warm the server up, then measure it once. A
+// run during which other processes took CPU is measured again once the machine is quiet (at
+// most `maxRetries` times). Rounds and medians are the caller's (`run.mjs`).
 import { loadWithH2load } from "./load-h2load.mjs";
 import { loadWithWrk } from "./load-wrk.mjs";
 import { cpuSnapshot, interference, noisyCores, waitForQuiet } from "./machine-load.mjs";
@@ -10,9 +10,9 @@ const maxRetries = 5;
 
 /**
  * Loads the server (`pid`, 127.0.0.1:`port``path`) with `protocol` (request body in
- * `bodyFile`): a correctness check, `warmupSeconds` discarded, then `repeat` runs of
- * `durationSeconds`. Resolves the median run's `{ requests, requestsPerSecond, p50Ms, p99Ms,
- * errors, otherCores, stealPercent }` and every kept run's rate in `runsPerSecond`.
+ * `bodyFile`): a correctness check, `warmupSeconds` discarded, then one run of
+ * `durationSeconds`. Resolves `{ requests, requestsPerSecond, p50Ms, p99Ms, errors, otherCores,
+ * stealPercent }`.
  */
 export async function measureThroughput({ protocol, pid, port, path, bodyFile, workDir, settings, log }) {
   protocol.check(await sendOnce(protocol, port, path));
@@ -24,19 +24,12 @@ export async function measureThroughput({ protocol, pid, port, path, bodyFile, w
       : loadWithH2load({ ...common, headers: protocol.headers, workDir });
   };
   await load(settings.warmupSeconds);
-  const runs = [];
-  for (let retries = 0; runs.length < settings.repeat; ) {
+  for (let retries = 0; ; retries++) {
     const before = await cpuSnapshot(pid);
     const result = await load(settings.durationSeconds);
     const run = { ...result, ...interference(before, await cpuSnapshot(pid)) };
-    if (run.otherCores > noisyCores && retries < maxRetries && settings.idleWaitSeconds > 0) {
-      retries++;
-      log(`  other processes took ${run.otherCores.toFixed(2)} cores; measuring again`);
-      await waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
-      continue;
-    }
-    runs.push(run);
+    if (run.otherCores <= noisyCores || retries >= maxRetries || settings.idleWaitSeconds === 0) return run;
+    log(`  other processes took ${run.otherCores.toFixed(2)} cores; measuring again`);
+    await waitForQuiet({ maxWaitSeconds: settings.idleWaitSeconds, log });
   }
-  const sorted = runs.toSorted((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return { ...sorted[Math.floor((sorted.length - 1) / 2)], runsPerSecond: runs.map((r) => r.requestsPerSecond) };
 }
