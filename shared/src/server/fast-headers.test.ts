@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { inspect } from "node:util";
+import { fileURLToPath } from "node:url";
+import { inspect, promisify } from "node:util";
 import { Code, ConnectError, appendHeaders } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest } from "@connectrpc/connect-node";
 import { trailerMux } from "@connectrpc/connect/protocol-connect";
@@ -297,3 +299,39 @@ function h2Request(port: number, headers: http2.OutgoingHttpHeaders): Promise<vo
     stream.end();
   });
 }
+
+describe("FastHeaders and the global Headers in a fresh process", () => {
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const inFreshProcess = async (script: string) => {
+    const args = ["--conditions=kinetic-source", "--import", "tsx", "--input-type=module", "-e", script];
+    return JSON.parse((await promisify(execFile)(process.execPath, args, { cwd: root, env })).stdout) as Record<string, unknown>;
+  };
+
+  it("should not load undici until the global Headers is read, and be an instance of it from then on", async () => {
+    const seen = await inFreshProcess(`
+      const undici = () => process.moduleLoadList.some((m) => m.includes("undici"));
+      const { FastHeaders, requestHeadersOf } = await import("./shared/src/server/fast-headers.ts");
+      const early = new FastHeaders({ "x-a": "1" });
+      early.append("x-b", "2");
+      const view = requestHeadersOf({ host: "h", "x-c": "3" });
+      const seen = { afterUse: undici(), values: [early.get("x-b"), view.get("x-c"), [...early].length] };
+      const Global = globalThis.Headers;
+      seen.afterRead = undici();
+      seen.instances = [early instanceof Global, view instanceof Global, new FastHeaders() instanceof Global];
+      seen.sameGlobal = Global === globalThis.Headers && Object.getPrototypeOf(FastHeaders.prototype) === Global.prototype;
+      process.stdout.write(JSON.stringify(seen));
+    `);
+    assert.deepEqual(seen, { afterUse: false, values: ["2", "3", 2], afterRead: true, instances: [true, true, true], sameGlobal: true });
+  });
+
+  it("should take a global Headers assigned before it was ever read", async () => {
+    const seen = await inFreshProcess(`
+      const { FastHeaders } = await import("./shared/src/server/fast-headers.ts");
+      class Replacement {}
+      globalThis.Headers = Replacement;
+      process.stdout.write(JSON.stringify({ instance: new FastHeaders() instanceof Replacement, global: globalThis.Headers === Replacement, undici: process.moduleLoadList.some((m) => m.includes("undici")) }));
+    `);
+    assert.deepEqual(seen, { instance: true, global: true, undici: false });
+  });
+});

@@ -258,7 +258,39 @@ for (const name of ["append", "delete", "get", "has", "set", "getSetCookie", "ke
   Object.defineProperty(FastHeaders.prototype, name, { enumerable: true });
 }
 Object.defineProperty(FastHeaders.prototype, Symbol.toStringTag, { value: "Headers", configurable: true });
-Object.setPrototypeOf(FastHeaders.prototype, Headers.prototype);
+whenGlobalHeaders((global) => Object.setPrototypeOf(FastHeaders.prototype, global.prototype));
+
+/**
+ * Internal: calls `link` with the global `Headers` as soon as it exists, without making it
+ * exist. Node 20 defines `Headers` (and `fetch`, `Request`, `Response`) as lazy getters that
+ * load undici on first read, 25–40 ms of a cold start on the machines measured, which a
+ * function answering Connect and gRPC calls on the fast paths never needs. Code can tell a
+ * `FastHeaders` from a global `Headers` only through that global (`instanceof Headers`,
+ * `Headers.prototype`), so linking the prototypes when the global is first read, before the
+ * reader gets it, is indistinguishable from linking them at load. When undici is loaded
+ * already (or the getter is not Node's), they are linked at once.
+ */
+function whenGlobalHeaders(link: (global: typeof Headers) => void): void {
+  const lazy = Object.getOwnPropertyDescriptor(globalThis, "Headers");
+  const getter = lazy?.get;
+  if (lazy === undefined || getter === undefined || lazy.configurable !== true) return link(Headers);
+  Object.defineProperty(globalThis, "Headers", {
+    configurable: true,
+    enumerable: lazy.enumerable ?? false,
+    get() {
+      // Node's getter loads undici and replaces itself with a plain value property.
+      Object.defineProperty(globalThis, "Headers", lazy);
+      const global = getter.call(globalThis) as typeof Headers;
+      link(global);
+      return global;
+    },
+    set(value: unknown) {
+      // Assigned before ever being read: the assigned value is the global from now on.
+      Object.defineProperty(globalThis, "Headers", { configurable: true, enumerable: lazy.enumerable ?? false, writable: true, value });
+      if (typeof value === "function") link(value as typeof Headers);
+    },
+  });
+}
 
 /**
  * A `Headers` of a request's headers as Node parsed them (lowercased names, `set-cookie` as a

@@ -2,10 +2,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../log/logger.js";
 
-/** What the plain-HTTP side needs to know about the function's state. */
+/** What the plain-HTTP side serves. */
 export interface HttpAppOptions {
-  /** True once migrations ran and dependencies are connected, false again while draining. */
-  isReady: () => boolean;
   /** The function's own routes (webhooks, JWKS…). */
   routes?: ((app: Hono) => void) | undefined;
   /** Where unexpected route errors are reported. */
@@ -13,13 +11,12 @@ export interface HttpAppOptions {
 }
 
 /**
- * The Hono app behind the Connect routes on the function's one port: Kubernetes probes, the
- * function's own routes, and one error renderer (`{ code, message }` JSON) for all of them.
+ * The Hono app behind the Connect routes on the function's one port: the function's own routes,
+ * a 404 that says what RPC paths look like, and one error renderer (`{ code, message }` JSON)
+ * for all of them. Kubernetes' probes never reach it (`createProbeResponder`).
  */
-export function createHttpApp({ isReady, routes, log }: HttpAppOptions): Hono {
+export function createHttpApp({ routes, log }: HttpAppOptions): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", (c) => (isReady() ? c.json({ status: "ready" }) : c.json({ status: "not ready" }, 503)));
   routes?.(app);
   app.notFound((c) =>
     c.json({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}: RPCs are POST /<package>.<Service>/<Method>` }, 404),

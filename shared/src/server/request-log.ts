@@ -5,6 +5,7 @@ import type { Logger } from "../log/logger.js";
 import type { NodeHandler, StreamHandler } from "./one-port-server.js";
 import { protocolFromContentType } from "./protocol-from-content-type.js";
 import type { RequestRecord } from "./request-record.js";
+import { FastHeaders } from "./fast-headers.js";
 import { callerHeader } from "../client/inbound-call.js";
 import { timeoutFromHeaders } from "../client/timeout-from-headers.js";
 
@@ -54,7 +55,7 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
       duration_ms: Math.round((performance.now() - line.started) * 1000) / 1000,
       http_version: line.httpVersion,
       trace_id: record.traceId ?? traceIdOf(line.headers.traceparent),
-      timeout_ms: timeoutFromHeaders(new Headers(timeoutHeaders(line.headers))),
+      timeout_ms: timeoutFromHeaders(new FastHeaders(timeoutHeaders(line.headers))),
       caller: line.headers[callerHeader],
     };
     if (protocol === "http" && probes.has(path)) log.debug("request", fields);

@@ -1,6 +1,6 @@
 import { ConnectError, Code, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { getRequestListener } from "@hono/node-server";
+import type { getRequestListener } from "@hono/node-server";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@kinetic/contracts/grpc/health/v1/health_pb.js";
 import { readEnv, type EnvVar } from "../config/env-var.js";
 import { runtimeEnv, type RuntimeConfig } from "../config/runtime-config.js";
@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { createHealthService } from "./health-service.js";
 import { HealthState } from "./health-state.js";
 import { createHttpApp } from "./http-app.js";
+import { createProbeResponder } from "./probe-responder.js";
 import { createConnectUnaryFastPath } from "./connect-unary-fast-path.js";
 import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.js";
 import { FastContextValues } from "./fast-context-values.js";
@@ -166,7 +167,6 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   }
   const functionRoutes = implementation.routes;
   const app = createHttpApp({
-    isReady: () => ready,
     routes: (hono) => {
       receiver?.routes(hono);
       functionRoutes?.(hono);
@@ -181,7 +181,21 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   const routes = (router: ConnectRouter) => {
     for (const { service, implementation: impl } of served) router.service(service, impl);
   };
-  const httpListener = getRequestListener(app.fetch);
+  // Probes are answered by Node itself; Hono's Node adapter (and with it undici) is loaded by
+  // the first other plain HTTP request, off the cold start's path (see createProbeResponder).
+  const probes = createProbeResponder(() => ready);
+  let httpListener: Promise<ReturnType<typeof getRequestListener>> | undefined;
+  const plainHttp = (req: Parameters<NodeHandler>[0], res: Parameters<NodeHandler>[1]) => {
+    if (probes(req, res)) return;
+    httpListener ??= import("@hono/node-server").then(({ getRequestListener }) => getRequestListener(app.fetch));
+    httpListener.then(
+      (listener) => void listener(req, res as Parameters<typeof listener>[1]),
+      (error: unknown) => {
+        log.error("cannot load the HTTP routes' adapter (@hono/node-server)", { error });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ code: "internal", message: "internal error" }));
+      },
+    );
+  };
   let requestLog: ReturnType<typeof createRequestLog> | undefined;
   // One set of options for both paths, so that they cannot drift apart.
   const rpcOptions = {
@@ -195,7 +209,7 @@ export async function serveFunction(fn: KineticFunction, options: ServeFunctionO
   const connect = connectNodeAdapter({
     routes,
     ...rpcOptions,
-    fallback: (req, res) => void httpListener(req, res as Parameters<typeof httpListener>[1]),
+    fallback: (req, res) => plainHttp(req, res as Parameters<NodeHandler>[1]),
   });
   // One route table serves both fast paths.
   const unaryRoutes = config.KINETIC_FAST_PATH === "on" ? createUnaryRoutes({ services: served, ...rpcOptions }) : undefined;
