@@ -87,7 +87,8 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): StreamHandler {
     const trailers = nodeHeadersOf(responseTrailer);
     // What node's compatibility response does for writeHead, write, addTrailers and end.
     stream.respond(responseHeaders, { waitForTrailers: true });
-    stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+    // Emitted once per stream: `on` spares `once`'s wrapper.
+    stream.on("wantTrailers", () => stream.sendTrailers(trailers));
     stream.end(envelope);
   }
 

@@ -77,7 +77,8 @@ export function createOnePortServer({
     activeBySocket.set(socket, (activeBySocket.get(socket) ?? 0) + 1);
     if (draining && res instanceof http.ServerResponse) res.shouldKeepAlive = false;
     let done = false;
-    res.once("close", () => {
+    // "close" comes once per response (and per stream below): `on` spares `once`'s wrapper.
+    res.on("close", () => {
       if (done) return;
       done = true;
       inFlight--;
@@ -111,7 +112,7 @@ export function createOnePortServer({
     if (session) openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
     const taken = streamHandler?.(stream, headers) === true;
     if (taken) inFlight++;
-    stream.once("close", () => {
+    stream.on("close", () => {
       if (session) openStreams.set(session, openStreams.get(session)! - 1);
       if (!taken) return;
       inFlight--;

@@ -53,9 +53,9 @@ export function readGrpcUnaryMessage<I>(req: http2.Http2ServerRequest | http2.Se
     // A request closed before its end (the client went away) fails as node's async iterator fails it.
     const onClose = () => onError(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
     req.on("data", onData);
-    req.once("end", onEnd);
-    req.once("error", onError);
-    req.once("close", onClose);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
   }).then((chunks) => {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (body.byteLength >= 5 && body[0] === 0) {
