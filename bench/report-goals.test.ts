@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { goalResults, goalSections } from "./report-goals.mjs";
 
-const rate = (id: string, runsPerSecond: number[]) => ({
+const rate = (id: string, roundsPerSecond: number[]) => ({
   id,
   status: "ok",
-  requestsPerSecond: runsPerSecond.toSorted((a, b) => a - b)[Math.floor((runsPerSecond.length - 1) / 2)],
-  runsPerSecond,
+  requestsPerSecond: roundsPerSecond.toSorted((a, b) => a - b)[Math.floor((roundsPerSecond.length - 1) / 2)],
+  roundsPerSecond,
 });
 const start = (id: string, median: number) => ({ id, status: "ok", startMs: { median } });
 

@@ -70,10 +70,9 @@ export function coldStartTable(rows) {
 /** The whole run as markdown: when, where, with which settings, then both tables. */
 export function renderMarkdown(report) {
   const { environment: env, settings: s } = report;
-  const rounds = s.rounds ?? s.repeat ?? 1;
   const runs =
-    rounds > 1
-      ? `${s.durationSeconds} s measured per case, in ${rounds} rounds that each start every server afresh for each case in turn (the median round is shown; a ratio is the median of the rounds' ratios, its range in brackets)`
+    s.rounds > 1
+      ? `${s.durationSeconds} s measured per case, in ${s.rounds} rounds that each start every server afresh for each case in turn (the median round is shown; a ratio is the median of the rounds' ratios, its range in brackets)`
       : `${s.durationSeconds} s measured per case, each on a fresh process`;
   const lines = [
     `Measured ${report.date} at commit ${env.commit}: Node ${env.node}, ${env.cpuModel}, ${env.cores} vCPUs, ${env.memoryGiB} GiB, ${env.kernel}; ${env.wrk}; ${env.h2load}.`,

@@ -23,7 +23,7 @@ import { profileCases } from "./profile-cases.mjs";
 import { addFastPathRatios, profileSections, publishFlameGraphs } from "./profile-report.mjs";
 import { addHopCosts } from "./report-chains.mjs";
 import { addEventRatios } from "./report-events.mjs";
-import { addActivatorComparisons, activatorSections } from "./report-activator.mjs";
+import { addActivatorComparisons, activatorSections, medianRound } from "./report-activator.mjs";
 import { addRatios, renderMarkdown, updateDoc, updateDocSection, writeResults } from "./report.mjs";
 import { loadCore, serverCore, startServer } from "./server-process.mjs";
 import { measureThroughput } from "./throughput.mjs";
@@ -103,7 +103,7 @@ async function throughputRound(server, c, round, workDir, bodyFiles) {
  * each case once, in the order of `servers`, on a process of its own, so that a machine whose
  * speed drifts (a VM's neighbours) weighs on the baseline and the others alike, and no case
  * inherits another's warm state. Resolves one row per case: its median round, and every
- * round's rate in `runsPerSecond` (`addRatios` pairs them with the baseline's, round by round).
+ * round's rate in `roundsPerSecond` (`medianRound`; `addRatios` pairs them with the baseline's, round by round).
  * A case that failed in a round is not measured again.
  */
 async function measureAllThroughput(workDir, bodyFiles) {
@@ -119,8 +119,7 @@ async function measureAllThroughput(workDir, bodyFiles) {
   return cases.map(({ server, c, runs, failure }) => {
     const row = { id: `${server.id}:${c.protocol}`, server: server.label, protocol: c.label, tool: protocols[c.protocol].tool };
     if (failure) return { ...row, ...failure };
-    const median = runs.toSorted((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor((runs.length - 1) / 2)];
-    return { ...row, ...median, runsPerSecond: runs.map((r) => r.requestsPerSecond) };
+    return { ...row, ...medianRound(runs) };
   });
 }
 
