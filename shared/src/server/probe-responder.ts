@@ -4,6 +4,9 @@ import type * as http2 from "node:http2";
 /** Answers a request that is a probe (true), or leaves it untouched (false). */
 export type ProbeResponder = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => boolean;
 
+/** The paths Kubernetes probes, liveness and readiness. */
+export const probePaths: ReadonlySet<string> = new Set(["/healthz", "/readyz"]);
+
 const json = (status: string) => Buffer.from(JSON.stringify({ status }));
 const answers = { ok: json("ok"), ready: json("ready"), notReady: json("not ready") };
 
@@ -12,10 +15,11 @@ const answers = { ok: json("ok"), ready: json("ready"), notReady: json("not read
  * itself rather than through the function's Hono app (`createHttpApp`): `/healthz` 200
  * `{"status":"ok"}`; `/readyz` 200 `{"status":"ready"}`, or 503 `{"status":"not ready"}` while
  * `isReady()` is false (before migrations ran and dependencies connected, and while draining).
- * Every other request, other methods on these paths included, is left to the app. The reason is the cold start: the first request a new Knative instance gets
- * is the queue-proxy's readiness probe, and answering it through Hono's Node adapter would load
- * that adapter and undici (Node's `fetch`, `Request`, `Response`), 25–40 ms, before the request
- * that woke the function up. It also keeps the liveness probe cheap.
+ * Every other request, other methods on these paths included, is left to the app. The reason
+ * is the cold start: the first request a new Knative instance gets is the queue-proxy's
+ * readiness probe, and answering it through Hono's Node adapter would load that adapter and
+ * undici (Node's `fetch`, `Headers`, `Request`, `Response`), 25–40 ms, before the request that
+ * woke the function up. It also keeps the liveness probe cheap.
  *
  * @example
  * const probes = createProbeResponder(() => ready);

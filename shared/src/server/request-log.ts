@@ -6,6 +6,7 @@ import type { NodeHandler, StreamHandler } from "./one-port-server.js";
 import { protocolFromContentType } from "./protocol-from-content-type.js";
 import type { RequestRecord } from "./request-record.js";
 import { FastHeaders } from "./fast-headers.js";
+import { probePaths } from "./probe-responder.js";
 import { callerHeader } from "../client/inbound-call.js";
 import { timeoutFromHeaders } from "../client/timeout-from-headers.js";
 
@@ -26,8 +27,6 @@ export interface RequestLog {
   /** The record of a request being served, for the Connect adapter's context values. */
   recordOf(req: object): RequestRecord | undefined;
 }
-
-const probes = new Set(["/healthz", "/readyz"]);
 
 /** Where a request carries its record: a property is cheaper to set and read than a WeakMap entry. */
 const recordSymbol = Symbol("kinetic request record");
@@ -58,7 +57,7 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
       timeout_ms: timeoutFromHeaders(new FastHeaders(timeoutHeaders(line.headers))),
       caller: line.headers[callerHeader],
     };
-    if (protocol === "http" && probes.has(path)) log.debug("request", fields);
+    if (protocol === "http" && probePaths.has(path)) log.debug("request", fields);
     else log.info("request", fields);
   };
   return {
