@@ -1,6 +1,7 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { inspect, types, type InspectOptions } from "node:util";
+import { nodeHeaderObject } from "./node-header-object.js";
 
 /** Node's parsed request headers, as `req.headers` gives them on HTTP/1.1 and HTTP/2. */
 export type NodeRequestHeaders = http.IncomingHttpHeaders | http2.IncomingHttpHeaders;
@@ -156,7 +157,7 @@ export class FastHeaders implements Headers {
    * insertion order, without the sorted copy iteration makes (header order means nothing).
    */
   toNodeHeaders(): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = Object.create(null);
+    const out = nodeHeaderObject();
     if (this.#node !== undefined) {
       this.forEach((value, key) => appendNodeHeader(out, key, value));
       return out;

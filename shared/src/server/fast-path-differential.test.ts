@@ -7,7 +7,7 @@ import { EchoRequestSchema } from "@kinetic/contracts/kinetic/echo/v1/echo_pb.js
 import { echoFunction } from "../testing/echo-function.js";
 import { startFunction } from "../testing/start-function.js";
 import { waitFor } from "../testing/wait-for.js";
-import { sendH1, sendH2, startBothPaths, type RawAnswer, type RawRequest } from "./fast-path-fixture.js";
+import { grpcFrame, sendGrpc, sendH1, sendH2, startBothPaths, type RawAnswer, type RawRequest } from "./fast-path-fixture.js";
 
 const echo = "/kinetic.echo.v1.EchoService/Echo";
 const json = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
@@ -154,5 +154,36 @@ describe("request log of a call the client cancels", () => {
         await server.close();
       }
     });
+  }
+});
+
+describe("a gRPC call the client resets with an error code", () => {
+  const moments = {
+    "while its request is read": (stream: http2.ClientHttp2Stream) => stream.write(grpcFrame(toBinary(EchoRequestSchema, create(EchoRequestSchema, { message: "cut" }))).subarray(0, 4)),
+    "while its handler runs": (stream: http2.ClientHttp2Stream) => stream.end(grpcFrame(toBinary(EchoRequestSchema, create(EchoRequestSchema, { message: "reset me", delayMs: 30_000 })))),
+  };
+  for (const fastPath of ["on", "off"]) {
+    for (const [moment, send] of Object.entries(moments)) {
+      it(`should end the call and go on serving, ${moment} (fast path ${fastPath})`, { timeout: 20_000 }, async () => {
+        const server = await startFunction(echoFunction, { KINETIC_FAST_PATH: fastPath });
+        const session = http2.connect(server.url);
+        try {
+          const stream = session.request({ ":method": "POST", ":path": echo, "content-type": "application/grpc", te: "trailers" });
+          stream.on("error", () => undefined);
+          stream.resume();
+          send(stream);
+          await waitFor(() => server.inFlight === 1, 10_000, "the call in flight");
+          // The server's stream is destroyed with ERR_HTTP2_STREAM_ERROR: unheard, node would throw it.
+          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+          await waitFor(() => server.inFlight === 0, 10_000, "the call ended");
+          const body = grpcFrame(toBinary(EchoRequestSchema, create(EchoRequestSchema, { message: "still here" })));
+          const answer = await sendGrpc(session, { path: echo, headers: { "content-type": "application/grpc", te: "trailers" }, body });
+          assert.equal(answer.trailers["grpc-status"], "0");
+        } finally {
+          session.close();
+          await server.close();
+        }
+      });
+    }
   }
 });

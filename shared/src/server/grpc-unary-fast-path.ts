@@ -1,4 +1,5 @@
 import * as http2 from "node:http2";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate, envelopeCompress } from "@connectrpc/connect/protocol";
 import {
@@ -50,7 +51,11 @@ import type { UnaryRoute, UnaryRoutes } from "./unary-routes.js";
 export function createGrpcUnaryFastPath(routes: UnaryRoutes): StreamHandler {
   const { opt } = routes;
 
-  async function serveUnary(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, route: UnaryRoute, url: string): Promise<void> {
+  /**
+   * One call, chained by callbacks and a single promise (the interceptors'): the awaits of an
+   * async function cost a promise and a microtask each.
+   */
+  function serveUnary(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, route: UnaryRoute, url: string): void {
     const { serialization } = route;
     const requestHeader = requestHeadersOf(headers);
     const timeout = parseTimeout(requestHeader.get(headerTimeout), opt.maxTimeoutMs);
@@ -62,34 +67,49 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): StreamHandler {
     const context = unaryHandlerContext({ routes, route, req: stream, protocolName: "grpc", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, requestHeader.get(headerEncoding), requestHeader.get(headerAcceptEncoding), headerAcceptEncoding);
     if (compression.response) responseHeader.set(headerEncoding, compression.response.name);
-    let envelope: Uint8Array | undefined;
-    try {
-      // The order of connect's request pipeline: compression and deadline errors before the body.
-      if (compression.error) throw compression.error;
-      if (timeout.error) throw timeout.error;
-      const input = await readGrpcUnaryMessage(stream, opt.readMaxBytes, serialization.getI(true));
-      const output = await invokeUnary(route, context, input, opt.interceptors);
-      const message = { flags: 0, data: serialization.getO(true).serialize(output) };
-      // No await when nothing is compressed.
-      const { flags, data } = compression.response === null ? message : await envelopeCompress(message, compression.response, opt.compressMinBytes);
-      envelope = envelopeOf(flags, data);
-    } catch (e) {
-      context.abort(e);
-      // As connect's transformCatchFinally: a thrown `undefined` leaves the status at ok.
-      if (e instanceof ConnectError) setTrailerStatus(responseTrailer, e);
-      else if (e !== undefined) setTrailerStatus(responseTrailer, new ConnectError("internal error", Code.Internal, undefined, undefined, e));
-    } finally {
-      context.abort();
-    }
-    if (stream.destroyed) return; // the client left: nobody to answer
-    const responseHeaders: http2.OutgoingHttpHeaders = nodeHeadersOf(responseHeader);
-    responseHeaders[":status"] = 200;
-    const trailers = nodeHeadersOf(responseTrailer);
-    // What node's compatibility response does for writeHead, write, addTrailers and end.
-    stream.respond(responseHeaders, { waitForTrailers: true });
-    // Emitted once per stream: `on` spares `once`'s wrapper.
-    stream.on("wantTrailers", () => stream.sendTrailers(trailers));
-    stream.end(envelope);
+
+    /** Ends the call and answers: headers, the envelope (none when the call failed), trailers. */
+    const answer = (envelope: Uint8Array | undefined): void => {
+      try {
+        context.abort();
+        if (stream.destroyed) return; // the client left: nobody to answer
+        const responseHeaders: http2.OutgoingHttpHeaders = nodeHeadersOf(responseHeader);
+        responseHeaders[":status"] = 200;
+        const trailers = nodeHeadersOf(responseTrailer);
+        // What node's compatibility response does for writeHead, write, addTrailers and end.
+        stream.respond(responseHeaders, { waitForTrailers: true });
+        // Emitted once per stream: `on` spares `once`'s wrapper.
+        stream.on("wantTrailers", () => stream.sendTrailers(trailers));
+        stream.end(envelope);
+      } catch (reason) {
+        failedOutside(stream, route, reason);
+      }
+    };
+    /** As connect's transformCatchFinally: the error's status in the trailers; a thrown `undefined` leaves it ok. */
+    const fail = (e: unknown): void => {
+      try {
+        context.abort(e);
+        if (e instanceof ConnectError) setTrailerStatus(responseTrailer, e);
+        else if (e !== undefined) setTrailerStatus(responseTrailer, new ConnectError("internal error", Code.Internal, undefined, undefined, e));
+      } catch (reason) {
+        return failedOutside(stream, route, reason); // error details that cannot be encoded, say
+      }
+      answer(undefined);
+    };
+    const encode = (output: MessageShape<DescMessage>): void => {
+      let data: Uint8Array;
+      try {
+        data = serialization.getO(true).serialize(output);
+      } catch (e) {
+        return fail(e);
+      }
+      if (compression.response === null) return answer(envelopeOf(0, data));
+      envelopeCompress({ flags: 0, data }, compression.response, opt.compressMinBytes).then(({ flags, data }) => answer(envelopeOf(flags, data)), fail);
+    };
+    // The order of connect's request pipeline: compression and deadline errors before the body.
+    if (compression.error) return fail(compression.error);
+    if (timeout.error) return fail(timeout.error);
+    readGrpcUnaryMessage(stream, opt.readMaxBytes, serialization.getI(true), (input) => invokeUnary(route, context, input, opt.interceptors).then(encode, fail), fail);
   }
 
   return function grpcUnaryFastPath(stream, headers) {
@@ -105,16 +125,22 @@ export function createGrpcUnaryFastPath(routes: UnaryRoutes): StreamHandler {
     if (encoding !== undefined && encoding !== "identity") return false;
     const authority = headers[":authority"] ?? headers.host; // as node's compatibility request
     if (!authority) return false;
-    serveUnary(stream, headers, route, routes.originOf(authority) + path).catch((reason: unknown) => {
-      // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
-      if (stream.destroyed) return;
-      console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
-      // A failure outside the call's own error handling still gets an answer, never silence.
-      if (stream.headersSent) return void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-      stream.respond({ ":status": 200, "content-type": contentTypeProto, [headerGrpcStatus]: String(Code.Internal), "grpc-message": "internal%20error" }, { endStream: true });
-    });
+    try {
+      serveUnary(stream, headers, route, routes.originOf(authority) + path);
+    } catch (reason) {
+      failedOutside(stream, route, reason);
+    }
     return true;
   };
+}
+
+/** A failure outside the call's own error handling: logged, and answered with status 13, never silence. */
+function failedOutside(stream: http2.ServerHttp2Stream, route: UnaryRoute, reason: unknown): void {
+  // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
+  if (stream.destroyed) return;
+  console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+  if (stream.headersSent) return void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+  stream.respond({ ":status": 200, "content-type": contentTypeProto, [headerGrpcStatus]: String(Code.Internal), "grpc-message": "internal%20error" }, { endStream: true });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { appendNodeHeader, FastHeaders } from "./fast-headers.js";
+import { nodeHeaderObject } from "./node-header-object.js";
 
 /**
  * connect-node's `webHeaderToNodeHeaders`: a `Headers` as the object `writeHead` and
@@ -9,7 +10,7 @@ import { appendNodeHeader, FastHeaders } from "./fast-headers.js";
  */
 export function nodeHeadersOf(header: Headers): Record<string, string | string[]> {
   if (header instanceof FastHeaders) return header.toNodeHeaders();
-  const out: Record<string, string | string[]> = Object.create(null);
+  const out = nodeHeaderObject();
   header.forEach((value, key) => appendNodeHeader(out, key, value));
   return out;
 }

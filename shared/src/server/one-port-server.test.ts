@@ -22,6 +22,7 @@ describe("createOnePortServer with a stream handler", () => {
   let server: OnePortServer;
   let url: string;
   let release: (() => void) | undefined;
+  let closedWith: ((error: unknown) => void) | undefined;
   before(async () => {
     server = createOnePortServer({
       handler: (req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`compat ${req.method} ${req.url}`),
@@ -37,6 +38,11 @@ describe("createOnePortServer with a stream handler", () => {
             stream.respond({ ":status": 200 });
             stream.end("held");
           };
+          return true;
+        }
+        if (headers[":path"] === "/watched") {
+          // Never answered: the client resets it, and the test hears how it closed.
+          stream.on("close", () => closedWith?.(stream.errored));
           return true;
         }
         return false;
@@ -77,6 +83,25 @@ describe("createOnePortServer with a stream handler", () => {
       assert.equal((await request(session, { ":method": "CONNECT", ":authority": "example.com:443" })).status, 405);
       assert.equal((await request(session, { ":path": "/other", expect: "something-else" })).status, 417);
       assert.deepEqual(await request(session, { ":method": "POST", ":path": "/other", expect: "100-continue" }), { status: 200, body: "compat POST /other" });
+    } finally {
+      session.close();
+    }
+  });
+
+  it("should outlive a client's reset with an error code of a stream it took, and let the handler see it on close", { timeout: 10_000 }, async () => {
+    const session = http2.connect(url);
+    try {
+      const closed = new Promise<unknown>((resolve) => (closedWith = resolve));
+      const stream = session.request({ ":method": "POST", ":path": "/watched" });
+      stream.on("error", () => undefined); // the client's own side of its reset
+      stream.write("x");
+      while (server.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+      // Destroys the server's stream with an error: thrown, it would end this process.
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      const error = await closed;
+      assert.ok(error instanceof Error);
+      assert.equal((error as { code?: unknown }).code, "ERR_HTTP2_STREAM_ERROR");
+      assert.deepEqual(await request(session, { ":path": "/raw" }), { status: 200, body: "raw" }, "the server still answers");
     } finally {
       session.close();
     }

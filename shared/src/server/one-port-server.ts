@@ -12,7 +12,8 @@ export type NodeHandler = (
 /**
  * Takes an HTTP/2 stream as it arrives, before node's compatibility API wraps it in a request
  * and a response (true), or leaves it to `handler` (false). For hot paths that answer on the
- * stream itself.
+ * stream itself. The server listens for a taken stream's "error", so that a client's reset with
+ * an error code never ends the process; the handler learns of it on "close" (`stream.errored`).
  */
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
 
@@ -52,6 +53,9 @@ export interface OnePortServer {
 
 const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
+/** The "error" listener of the streams a `StreamHandler` takes (see where it is added). */
+function ignoreStreamError(): void {}
+
 /**
  * Creates the one-port server. `http2.createServer({ allowHTTP1 })` only offers HTTP/1.1 over
  * TLS (ALPN), so this peeks at each connection's first bytes: the HTTP/2 connection preface
@@ -68,7 +72,8 @@ export function createOnePortServer({
   let draining = false;
   let onIdle: (() => void) | undefined;
   const activeBySocket = new Map<net.Socket, number>();
-  const sessions = new Set<http2.Http2Session>();
+  /** Open sessions, with the streams each has open and since when it has had none. */
+  const sessions = new Map<http2.Http2Session, { open: number; idleSince: number }>();
   const h2Sockets = new WeakSet<net.Socket>();
 
   const track: NodeHandler = function trackInFlight(req, res) {
@@ -103,28 +108,46 @@ export function createOnePortServer({
   // starts, which Node does on "listening".
   h1.emit("listening");
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
-  // Streams open per session: idle means none open, so a quiet server stream (a tail, a watch)
-  // is not idle. Counted here, with one "close" listener per stream for both counts.
-  const openStreams = new WeakMap<http2.Http2Session, number>();
+  // Idle means no stream open, so a quiet server stream (a tail, a watch) is not idle. Node's
+  // own `session.setTimeout` re-arms a timer on every frame, a measurable share of a small call;
+  // instead, each session's open streams are counted (one "close" listener per stream serves
+  // this count and the in-flight one), and a sweep closes the sessions that have had none open
+  // for `idleTimeoutMs` (so within a quarter more).
+  const sweepEveryMs = Math.max(10, Math.min(idleTimeoutMs / 4, 5000));
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = performance.now();
+    for (const [session, state] of sessions) if (state.open === 0 && now - state.idleSince >= idleTimeoutMs) session.close();
+  };
   h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     // Undefined when the stream was already destroyed (a client's reset in the same read).
     const session = stream.session;
-    if (session) openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
+    const state = session && sessions.get(session);
+    if (state) state.open++;
     const taken = streamHandler?.(stream, headers) === true;
-    if (taken) inFlight++;
+    if (taken) {
+      inFlight++;
+      // A client's RST_STREAM with an error code destroys the stream with that error: without a
+      // listener node throws it and the process ends. The handler sees it on "close" (`errored`).
+      stream.on("error", ignoreStreamError);
+    }
     stream.on("close", () => {
-      if (session) openStreams.set(session, openStreams.get(session)! - 1);
+      if (state && --state.open === 0) state.idleSince = performance.now();
       if (!taken) return;
       inFlight--;
       if (inFlight === 0) onIdle?.();
     });
     if (!taken) serveCompatible(stream, headers, rawHeaders, track);
   });
-  h2.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-    session.setTimeout(idleTimeoutMs, () => {
-      if (!openStreams.get(session)) session.close();
+  h2.on("session", (session: http2.Http2Session) => {
+    sessions.set(session, { open: 0, idleSince: performance.now() });
+    if (sweeper === undefined) sweeper = setInterval(sweep, sweepEveryMs).unref();
+    session.once("close", () => {
+      sessions.delete(session);
+      if (sessions.size === 0) {
+        clearInterval(sweeper);
+        sweeper = undefined;
+      }
     });
   });
 
@@ -176,7 +199,7 @@ export function createOnePortServer({
     async drain(timeoutMs, beforeForce) {
       draining = true;
       server.close();
-      for (const session of sessions) session.close(); // GOAWAY; running streams go on
+      for (const session of sessions.keys()) session.close(); // GOAWAY; running streams go on
       for (const socket of sockets) if (!activeBySocket.get(socket) && !h2Sockets.has(socket)) socket.end();
       h1.closeIdleConnections();
       const completed = await new Promise<boolean>((resolve) => {
@@ -193,7 +216,7 @@ export function createOnePortServer({
         await new Promise((r) => setTimeout(r, Math.min(1000, timeoutMs)));
       }
       h1.close();
-      for (const session of sessions) session.destroy();
+      for (const session of sessions.keys()) session.destroy();
       for (const socket of sockets) socket.destroy();
       return { completed, abandoned };
     },

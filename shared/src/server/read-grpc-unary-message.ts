@@ -21,48 +21,64 @@ import {
  * Buffering is bounded: the body is handed to that pipeline as soon as the first envelope
  * announces more than `readMaxBytes`, or once the body holds more than two envelopes of the
  * largest size allowed (connect fails on such a body before its end, so these bytes suffice).
+ *
+ * Exactly one of `onMessage` and `onError` is called, once; the usual request's `onMessage` runs
+ * in the stream's "end" listener, so it must not throw. A stream closed before its end (the
+ * client went away) fails with its error, else as node's async iterator fails it. The stream's
+ * "error" is not listened to here: whoever took the stream must (see `createOnePortServer`), and
+ * its "close" follows.
+ *
+ * @example
+ * readGrpcUnaryMessage(stream, opt.readMaxBytes, serialization.getI(true), invoke, fail);
  */
-export function readGrpcUnaryMessage<I>(req: http2.Http2ServerRequest | http2.ServerHttp2Stream, readMaxBytes: number, parser: Serialization<I>): Promise<I> {
-  return new Promise<Uint8Array[]>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const bound = 2 * (readMaxBytes + 5);
-    let count = 0;
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      req.off("close", onClose);
-    };
-    const settle = () => {
-      cleanup();
-      resolve(chunks);
-    };
-    const onData = (chunk: Buffer) => {
-      const before = count;
-      chunks.push(chunk);
-      count += chunk.byteLength;
-      if (count > bound) return settle();
-      // The first envelope's length is known once 5 bytes are in: an oversize one fails at once.
-      if (before < 5 && count >= 5 && firstLength(chunks) > readMaxBytes) return settle();
-    };
-    const onEnd = () => settle();
-    const onError = (err: unknown) => {
-      cleanup();
-      reject(err);
-    };
-    // A request closed before its end (the client went away) fails as node's async iterator fails it.
-    const onClose = () => onError(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-    req.on("close", onClose);
-  }).then((chunks) => {
+export function readGrpcUnaryMessage<I>(
+  stream: http2.ServerHttp2Stream,
+  readMaxBytes: number,
+  parser: Serialization<I>,
+  onMessage: (message: I) => void,
+  onError: (reason: unknown) => void,
+): void {
+  const chunks: Buffer[] = [];
+  const bound = 2 * (readMaxBytes + 5);
+  let count = 0;
+  // Set once the body is read or the read failed; the listeners then do nothing (cheaper than
+  // removing four listeners from every stream).
+  let done = false;
+  const settle = () => {
+    done = true;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (body.byteLength >= 5 && body[0] === 0) {
-      const length = new DataView(body.buffer, body.byteOffset, 5).getUint32(1);
-      if (length <= readMaxBytes && body.byteLength === 5 + length) return parser.parse(body.subarray(5));
+      const length = body.readUInt32BE(1);
+      if (length <= readMaxBytes && body.byteLength === 5 + length) {
+        let message: I;
+        try {
+          message = parser.parse(body.subarray(5));
+        } catch (e) {
+          return onError(e);
+        }
+        return onMessage(message);
+      }
     }
-    return parseLikeConnect(body, readMaxBytes, parser);
+    parseLikeConnect(body, readMaxBytes, parser).then(onMessage, onError);
+  };
+  stream.on("data", function onData(chunk: Buffer) {
+    if (done) return;
+    const before = count;
+    chunks.push(chunk);
+    count += chunk.byteLength;
+    // The first envelope's length is known once 5 bytes are in: an oversize one fails at once.
+    if (count > bound || (before < 5 && count >= 5 && firstLength(chunks) > readMaxBytes)) {
+      stream.off("data", onData); // the rest of an oversize body is not kept
+      settle();
+    }
+  });
+  stream.on("end", () => {
+    if (!done) settle();
+  });
+  stream.on("close", () => {
+    if (done) return;
+    done = true;
+    onError(stream.errored ?? Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
   });
 }
 
