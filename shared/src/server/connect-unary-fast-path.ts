@@ -1,5 +1,6 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import {
@@ -60,7 +61,11 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
   const { opt } = routes;
   const json = createJsonResponseSerializer(opt);
 
-  async function serveUnary(req: NodeRequest, res: NodeResponse, route: UnaryRoute, binary: boolean, url: string): Promise<void> {
+  /**
+   * One call, chained by callbacks and a single promise (the interceptors'): the awaits of an
+   * async function cost a promise and a microtask each.
+   */
+  function serveUnary(req: NodeRequest, res: NodeResponse, route: UnaryRoute, binary: boolean, url: string): void {
     const { serialization } = route;
     const nodeHeaders = req.headers;
     const requestHeader = requestHeadersOf(nodeHeaders);
@@ -71,43 +76,81 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
     const responseTrailer = new FastHeaders();
     const context = unaryHandlerContext({ routes, route, req, protocolName: "connect", url, call, requestHeader, responseHeader, responseTrailer });
     const compression = compressionNegotiate(opt.acceptCompression, null, requestHeader.get("accept-encoding"), "Accept-Encoding");
-    let status = 200;
-    let body: Uint8Array | string;
-    try {
-      if (compression.error) throw compression.error;
-      if (timeout.error) throw timeout.error;
-      const bytes = await readRequestBody(req, opt.readMaxBytes, nodeHeaders["content-length"]);
-      const input = serialization.getI(binary).parse(bytes);
-      const output = await invokeUnary(route, context, input, opt.interceptors);
-      body = binary ? serialization.getO(true).serialize(output) : json.serialize(route, output);
-    } catch (e) {
-      context.abort(e);
-      const error = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
-      status = codeToHttpStatus(error.code);
-      responseHeader.set("content-type", contentTypeUnaryJson);
-      error.metadata.forEach((value, key) => responseHeader.set(key, value));
-      body = errorToJsonBytes(error, opt.jsonOptions);
-    } finally {
+
+    /** Writes the answer: compressed when asked and large enough, trailers as `trailer-` headers. */
+    const answer = (status: number, body: Uint8Array | string): void => {
+      try {
+        const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+        if (compression.response && length >= opt.compressMinBytes) {
+          responseHeader.set("content-encoding", compression.response.name);
+          compression.response.compress(typeof body === "string" ? Buffer.from(body) : body).then(
+            (compressed) => write(status, compressed, compressed.byteLength),
+            (reason: unknown) => failedOutside(res, route, reason),
+          );
+          return;
+        }
+        write(status, body, length);
+      } catch (reason) {
+        failedOutside(res, route, reason);
+      }
+    };
+    const write = (status: number, body: Uint8Array | string, length: number): void => {
+      // What connect's trailerMux makes of them: each trailer appended in turn as a `trailer-`
+      // header, so that several set-cookie trailers become one line joined by ", ".
+      const header = nodeHeadersOf(responseHeader);
+      responseTrailer.forEach((value, key) => {
+        const name = trailerHeaderName(key);
+        const before = header[name];
+        header[name] = before === undefined ? value : `${String(before)}, ${value}`;
+      });
+      header["content-length"] = length.toString(10);
+      if ("stream" in res ? res.stream.destroyed : res.destroyed) return; // the client left: nobody to answer
+      res.writeHead(status, header);
+      res.end(body);
+    };
+    /** Ends the call: its output serialised, or its error as Connect's JSON error body. */
+    const succeed = (output: MessageShape<DescMessage>): void => {
+      let body: Uint8Array | string;
+      try {
+        body = binary ? serialization.getO(true).serialize(output) : json.serialize(route, output);
+      } catch (e) {
+        return fail(e);
+      }
       context.abort();
-    }
-    let length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-    if (compression.response && length >= opt.compressMinBytes) {
-      body = await compression.response.compress(typeof body === "string" ? Buffer.from(body) : body);
-      length = body.byteLength;
-      responseHeader.set("content-encoding", compression.response.name);
-    }
-    // What connect's trailerMux makes of them: each trailer appended in turn as a `trailer-`
-    // header, so that several set-cookie trailers become one line joined by ", ".
-    const header = nodeHeadersOf(responseHeader);
-    responseTrailer.forEach((value, key) => {
-      const name = trailerHeaderName(key);
-      const before = header[name];
-      header[name] = before === undefined ? value : `${String(before)}, ${value}`;
-    });
-    header["content-length"] = length.toString(10);
-    if ("stream" in res ? res.stream.destroyed : res.destroyed) return; // the client left: nobody to answer
-    res.writeHead(status, header);
-    res.end(body);
+      answer(200, body);
+    };
+    const fail = (e: unknown): void => {
+      let body: Uint8Array;
+      let status: number;
+      try {
+        context.abort(e);
+        const error = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
+        status = codeToHttpStatus(error.code);
+        responseHeader.set("content-type", contentTypeUnaryJson);
+        error.metadata.forEach((value, key) => responseHeader.set(key, value));
+        body = errorToJsonBytes(error, opt.jsonOptions);
+      } catch (reason) {
+        return failedOutside(res, route, reason);
+      }
+      answer(status, body);
+    };
+    if (compression.error) return fail(compression.error);
+    if (timeout.error) return fail(timeout.error);
+    readRequestBody(
+      req,
+      opt.readMaxBytes,
+      nodeHeaders["content-length"],
+      (bytes) => {
+        let input: MessageShape<DescMessage>;
+        try {
+          input = serialization.getI(binary).parse(bytes);
+        } catch (e) {
+          return fail(e);
+        }
+        invokeUnary(route, context, input, opt.interceptors).then(succeed, fail);
+      },
+      fail,
+    );
   }
 
   return function connectUnaryFastPath(req, res) {
@@ -121,17 +164,23 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
     const authority = "authority" in req ? req.authority : headers.host;
     if (!authority) return false;
     const binary = !/json/i.test(contentType);
-    serveUnary(req, res, route, binary, routes.originOf(authority) + req.url).catch((reason: unknown) => {
-      // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
-      if ("stream" in res ? res.stream.destroyed : res.destroyed) return;
-      console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
-      // A failure outside the call's own error handling still gets an answer, never silence.
-      if (res.headersSent) return void res.destroy();
-      res.writeHead(500, { "content-type": contentTypeUnaryJson });
-      res.end(JSON.stringify({ code: "internal", message: "internal error" }));
-    });
+    try {
+      serveUnary(req, res, route, binary, routes.originOf(authority) + req.url);
+    } catch (reason) {
+      failedOutside(res, route, reason);
+    }
     return true;
   };
+}
+
+/** A failure outside the call's own error handling: logged, and answered with internal, never silence. */
+function failedOutside(res: NodeResponse, route: UnaryRoute, reason: unknown): void {
+  // As connect-node: an answer that cannot be written is the client's leaving, nothing to report.
+  if ("stream" in res ? res.stream.destroyed : res.destroyed) return;
+  console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, reason);
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(500, { "content-type": contentTypeUnaryJson });
+  res.end(JSON.stringify({ code: "internal", message: "internal error" }));
 }
 
 /** `trailer-<name>` for each trailer name seen, made once: a new string as a property name costs V8 a runtime lookup per call. */
