@@ -63,11 +63,12 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
   return {
     streams: (inner) =>
       function logStream(stream, headers) {
+        // No line is written above info: no record either, so the call fills none in.
+        if (quiet) return inner(stream, headers);
         const started = performance.now();
         const record: RequestRecord = { procedure: undefined, code: undefined, traceId: undefined };
         const carrier = stream as { [recordSymbol]?: RequestRecord };
         carrier[recordSymbol] = record;
-        if (quiet) return inner(stream, headers);
         // The gRPC status is in the headers of a trailers-only answer, else in the trailers.
         let grpcStatus: string | undefined;
         const respond = stream.respond;
@@ -97,11 +98,12 @@ export function createRequestLog(log: Logger, handler: NodeHandler): RequestLog 
       },
     recordOf: (req) => (req as { [recordSymbol]?: RequestRecord })[recordSymbol],
     handler: function logRequest(req, res) {
+      // Request lines are info (probes debug): above that level none is written, so neither the
+      // line nor the record it would be made of is built.
+      if (quiet) return handler(req, res);
       const started = performance.now();
       const record: RequestRecord = { procedure: undefined, code: undefined, traceId: undefined };
       (req as { [recordSymbol]?: RequestRecord })[recordSymbol] = record;
-      // Request lines are info (probes debug): above that level none is written, so none is built.
-      if (quiet) return handler(req, res);
       const headers = req.headers as IncomingHttpHeaders;
       const protocol = protocolFromContentType(headers["content-type"], req.method ?? "GET", req.url ?? "/");
       let grpcStatus: string | undefined;
