@@ -24,7 +24,10 @@ export interface OnePortServerOptions {
   streamHandler?: StreamHandler;
   /** A new connection must send its first bytes, and an HTTP/1.1 request its headers, within this. Default 10000. */
   headersTimeoutMs?: number;
-  /** A connection with no request in flight is closed after this long. Default 65000. */
+  /**
+   * A connection with no request in flight is closed after this long (an HTTP/2 one by a sweep,
+   * within a quarter of it more, 5 s at most). Default 65000.
+   */
   idleTimeoutMs?: number;
   /** An HTTP/1.1 request must have arrived whole (headers and body) within this. Default 60000. */
   requestTimeoutMs?: number;
