@@ -94,19 +94,24 @@ export function createConnectUnaryFastPath(routes: UnaryRoutes): ConnectUnaryFas
         failedOutside(res, route, reason);
       }
     };
+    /** Writes headers and body; it catches what it throws, being called from a promise's callback too. */
     const write = (status: number, body: Uint8Array | string, length: number): void => {
-      // What connect's trailerMux makes of them: each trailer appended in turn as a `trailer-`
-      // header, so that several set-cookie trailers become one line joined by ", ".
-      const header = nodeHeadersOf(responseHeader);
-      responseTrailer.forEach((value, key) => {
-        const name = trailerHeaderName(key);
-        const before = header[name];
-        header[name] = before === undefined ? value : `${String(before)}, ${value}`;
-      });
-      header["content-length"] = length.toString(10);
-      if ("stream" in res ? res.stream.destroyed : res.destroyed) return; // the client left: nobody to answer
-      res.writeHead(status, header);
-      res.end(body);
+      try {
+        // What connect's trailerMux makes of them: each trailer appended in turn as a `trailer-`
+        // header, so that several set-cookie trailers become one line joined by ", ".
+        const header = nodeHeadersOf(responseHeader);
+        responseTrailer.forEach((value, key) => {
+          const name = trailerHeaderName(key);
+          const before = header[name];
+          header[name] = before === undefined ? value : `${String(before)}, ${value}`;
+        });
+        header["content-length"] = length.toString(10);
+        if ("stream" in res ? res.stream.destroyed : res.destroyed) return; // the client left: nobody to answer
+        res.writeHead(status, header);
+        res.end(body);
+      } catch (reason) {
+        failedOutside(res, route, reason);
+      }
     };
     /** Ends the call: its output serialised, or its error as Connect's JSON error body. */
     const succeed = (output: MessageShape<DescMessage>): void => {
